@@ -1,0 +1,244 @@
+//! `lemma`: the native command line of the Lemma paper playground.
+//!
+//! `list`, `describe`, `run`, `verify` and `bench` over the core crate's registry. Exit codes: 0 ok,
+//! 1 a hard check failed, 2 bad input (the message names the parameter, the value and the range).
+//! This crate holds no algorithms: everything it runs comes from `lemma`.
+
+mod bench;
+mod output;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use lemma::experiment::Status;
+use lemma::registry::{self, Paper};
+use lemma::schema::{ParamError, Params};
+use lemma::verify::CheckResult;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "lemma",
+    version,
+    about = "Run and verify optimisation papers from the terminal"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the registered papers (slug, title, CPU/GPU).
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a paper's parameter schema.
+    Describe {
+        /// Paper slug.
+        slug: String,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run one experiment and print its metrics.
+    Run {
+        /// Paper slug.
+        slug: String,
+        /// Preset (sets the `preset` parameter), e.g. `paper` or `notebook`.
+        #[arg(long)]
+        preset: Option<String>,
+        /// Parameter override `name=value` (repeatable).
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        /// Seed of the run.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Print one JSON object (metrics, series, vectors) and no progress bar.
+        #[arg(long)]
+        json: bool,
+        /// Also write run.json, series.csv and vectors.csv into this directory.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Run the claim checks of some papers (all when none is named); exit 1 if a hard check fails.
+    Verify {
+        /// Paper slugs.
+        slugs: Vec<String>,
+        /// Print JSON instead of a report.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Time each paper's default run and its checks.
+    Bench {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// What ended a command early.
+enum Failure {
+    /// Bad input: exit 2.
+    Input(String),
+    /// I/O or other runtime error: exit 1.
+    Runtime(String),
+}
+
+impl From<ParamError> for Failure {
+    fn from(e: ParamError) -> Self {
+        Failure::Input(e.to_string())
+    }
+}
+
+impl From<registry::UnknownPaper> for Failure {
+    fn from(e: registry::UnknownPaper) -> Self {
+        Failure::Input(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::List { json } => output::list(json).map(|()| true),
+        Command::Describe { slug, json } => describe(&slug, json).map(|()| true),
+        Command::Run {
+            slug,
+            preset,
+            set,
+            seed,
+            json,
+            out,
+        } => run(&slug, preset.as_deref(), &set, seed, json, out).map(|()| true),
+        Command::Verify { slugs, json } => verify(&slugs, json),
+        Command::Bench { json } => bench::run(json).map(|()| true),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(Failure::Input(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Runtime(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn describe(slug: &str, json: bool) -> Result<(), Failure> {
+    let paper = registry::find(slug)?;
+    output::describe(paper, json);
+    Ok(())
+}
+
+/// Parses `--preset` and `--set name=value` into validated parameters.
+fn parse_params(paper: &Paper, preset: Option<&str>, set: &[String]) -> Result<Params, Failure> {
+    let mut params = paper.schema.defaults();
+    if let Some(p) = preset {
+        paper.schema.set(&mut params, "preset", p)?;
+    }
+    for kv in set {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| Failure::Input(format!("--set expects NAME=VALUE, got {kv:?}")))?;
+        paper.schema.set(&mut params, k.trim(), v)?;
+    }
+    Ok(params)
+}
+
+fn progress_bar(total: u64, quiet: bool, template: &str) -> ProgressBar {
+    let target = if quiet {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let bar = ProgressBar::with_draw_target(Some(total), target);
+    bar.set_style(
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+fn run(
+    slug: &str,
+    preset: Option<&str>,
+    set: &[String],
+    seed: u64,
+    json: bool,
+    out: Option<PathBuf>,
+) -> Result<(), Failure> {
+    let paper = registry::find(slug)?;
+    let params = parse_params(paper, preset, set)?;
+    let mut exp = paper.experiment(&params, seed)?;
+    let total = exp.progress().total;
+    let bar = progress_bar(
+        total,
+        json,
+        "{spinner} {elapsed_precise} [{bar:40}] {pos}/{len} iterations",
+    );
+    let chunk = (total / 200).max(1);
+    let progress = exp.run_to_end(chunk, &mut |p| bar.set_position(p.done));
+    bar.finish_and_clear();
+    let report = output::RunReport::new(paper, &params, seed, exp.as_ref(), &progress);
+    if let Some(dir) = out {
+        report
+            .write(&dir)
+            .map_err(|e| Failure::Runtime(format!("writing {}: {e}", dir.display())))?;
+    }
+    if json {
+        println!("{}", report.to_json());
+    } else {
+        report.print();
+        if let Status::Diverged { step, reason } = &progress.status {
+            eprintln!("diverged at step {step}: {reason}");
+        }
+    }
+    Ok(())
+}
+
+fn verify(slugs: &[String], json: bool) -> Result<bool, Failure> {
+    let papers: Vec<&Paper> = if slugs.is_empty() {
+        registry::papers().iter().collect()
+    } else {
+        slugs
+            .iter()
+            .map(|s| registry::find(s))
+            .collect::<Result<_, _>>()?
+    };
+    let mut results: Vec<(&str, Vec<CheckResult>)> = Vec::new();
+    for paper in papers {
+        let mut v = paper.verifier();
+        let bar = progress_bar(
+            v.len() as u64,
+            json,
+            "{spinner} {elapsed_precise} [{bar:30}] {pos}/{len} {msg}",
+        );
+        let ids = v.ids();
+        let mut checks = Vec::new();
+        for id in ids {
+            bar.set_message(format!("{} {id}", paper.slug));
+            let Some(r) = v.step() else { break };
+            bar.inc(1);
+            if !json {
+                bar.suspend(|| output::print_check(&r));
+            }
+            checks.push(r);
+        }
+        bar.finish_and_clear();
+        results.push((paper.slug, checks));
+    }
+    let ok = !results
+        .iter()
+        .flat_map(|(_, c)| c)
+        .any(CheckResult::fails_run);
+    if json {
+        println!("{}", output::verify_json(&results, ok));
+    } else {
+        output::print_verify_summary(&results, ok);
+    }
+    Ok(ok)
+}

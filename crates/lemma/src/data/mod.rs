@@ -1,0 +1,3 @@
+//! Data generators and loaders shared by the papers.
+
+pub mod sparse;

@@ -1,0 +1,164 @@
+//! The sparse-regression generator of `common.md` §4 (SAM-notebook style ground truth).
+//!
+//! X ∈ R^{n×d} with i.i.d. N(0, 1) entries (row-major draws), then X_test ∈ R^{n_test×d}, then
+//! β* whose first k entries are |N(0, 1)| (the other d − k draws are discarded), rescaled to unit
+//! ℓ2 norm; noiseless labels y = Xβ*. The draws come either from the portable [`Rng`] or, for the
+//! notebook preset, from [`NumpyLegacy`] in exactly the notebook's order.
+
+use crate::linalg::{dot, norm2};
+use crate::rng::{NumpyLegacy, Rng};
+
+/// A source of standard normal draws.
+pub trait NormalSource {
+    /// One standard normal draw.
+    fn standard_normal(&mut self) -> f64;
+}
+
+impl NormalSource for Rng {
+    fn standard_normal(&mut self) -> f64 {
+        self.normal()
+    }
+}
+
+impl NormalSource for NumpyLegacy {
+    fn standard_normal(&mut self) -> f64 {
+        NumpyLegacy::standard_normal(self)
+    }
+}
+
+/// A noiseless sparse linear-regression problem with a held-out test set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Regression {
+    /// Number of training examples.
+    pub n: usize,
+    /// Dimension.
+    pub d: usize,
+    /// Training design, row-major `n × d`.
+    pub x: Vec<f64>,
+    /// Training labels.
+    pub y: Vec<f64>,
+    /// Test design, row-major `n_test × d`.
+    pub x_test: Vec<f64>,
+    /// Test labels.
+    pub y_test: Vec<f64>,
+    /// Ground truth.
+    pub beta_star: Vec<f64>,
+}
+
+fn labels(x: &[f64], d: usize, beta: &[f64]) -> Vec<f64> {
+    x.chunks_exact(d).map(|row| dot(row, beta)).collect()
+}
+
+/// Half mean squared residual ‖Xβ − y‖²/(2·rows).
+fn half_mse(x: &[f64], y: &[f64], d: usize, beta: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (row, yk) in x.chunks_exact(d).zip(y) {
+        let r = dot(row, beta) - yk;
+        s += r * r;
+    }
+    s / (2.0 * y.len() as f64)
+}
+
+impl Regression {
+    /// Draws a problem: X, then X_test, then d normals for β* (first k kept, absolute, unit norm).
+    pub fn generate(
+        source: &mut impl NormalSource,
+        n: usize,
+        d: usize,
+        k: usize,
+        n_test: usize,
+    ) -> Self {
+        let mut draw =
+            |count: usize| -> Vec<f64> { (0..count).map(|_| source.standard_normal()).collect() };
+        let x = draw(n * d);
+        let x_test = draw(n_test * d);
+        let mut beta_star = draw(d);
+        for (j, b) in beta_star.iter_mut().enumerate() {
+            *b = if j < k { b.abs() } else { 0.0 };
+        }
+        let norm = norm2(&beta_star);
+        if norm > 0.0 {
+            for b in &mut beta_star {
+                *b /= norm;
+            }
+        }
+        let y = labels(&x, d, &beta_star);
+        let y_test = labels(&x_test, d, &beta_star);
+        Self {
+            n,
+            d,
+            x,
+            y,
+            x_test,
+            y_test,
+            beta_star,
+        }
+    }
+
+    /// Training row `k`.
+    pub fn row(&self, k: usize) -> &[f64] {
+        &self.x[k * self.d..(k + 1) * self.d]
+    }
+
+    /// Training loss ‖Xβ − y‖²/(2n).
+    pub fn train_loss(&self, beta: &[f64]) -> f64 {
+        half_mse(&self.x, &self.y, self.d, beta)
+    }
+
+    /// Test loss ‖X_test β − y_test‖²/(2 n_test) (the SAM notebook's metric).
+    pub fn test_loss(&self, beta: &[f64]) -> f64 {
+        half_mse(&self.x_test, &self.y_test, self.d, beta)
+    }
+
+    /// Test error ‖β − β*‖² (the SGD paper's metric).
+    pub fn test_error(&self, beta: &[f64]) -> f64 {
+        beta.iter()
+            .zip(&self.beta_star)
+            .fold(0.0, |s, (b, t)| s + (b - t) * (b - t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notebook_draw_order_and_ground_truth() {
+        let data = Regression::generate(&mut NumpyLegacy::new(0), 2, 3, 1, 1);
+        // np.random.seed(0); randn(…) starts 1.764052345967664, 0.4001572083672233, …: the first
+        // two rows of X are the first six draws, row-major.
+        assert_eq!(data.x[0], 1.764_052_345_967_664);
+        assert_eq!(data.x[1], 0.400_157_208_367_223_3);
+        // β*: only the first coordinate is kept, so it normalises to exactly 1.
+        assert_eq!(data.beta_star, vec![1.0, 0.0, 0.0]);
+        assert_eq!(data.y, vec![data.x[0], data.x[3]]);
+        assert_eq!(data.train_loss(&data.beta_star), 0.0);
+        assert_eq!(data.test_error(&[0.0, 0.0, 0.0]), 1.0);
+    }
+
+    #[test]
+    fn hand_checked_losses() {
+        let data = Regression {
+            n: 2,
+            d: 2,
+            x: vec![1.0, 0.0, 0.0, 2.0],
+            y: vec![1.0, 2.0],
+            x_test: vec![1.0, 1.0],
+            y_test: vec![2.0],
+            beta_star: vec![1.0, 1.0],
+        };
+        // β = 0: residuals (−1, −2): (1 + 4)/(2·2) = 1.25; test (−2)²/2 = 2.
+        assert_eq!(data.train_loss(&[0.0, 0.0]), 1.25);
+        assert_eq!(data.test_loss(&[0.0, 0.0]), 2.0);
+    }
+
+    #[test]
+    fn portable_generator_is_unit_norm_and_sparse() {
+        let data = Regression::generate(&mut Rng::new(3), 20, 30, 3, 50);
+        assert!((norm2(&data.beta_star) - 1.0).abs() < 1e-15);
+        assert!(data.beta_star[..3].iter().all(|b| *b > 0.0));
+        assert!(data.beta_star[3..].iter().all(|b| *b == 0.0));
+        assert_eq!(data.x.len(), 600);
+        assert_eq!(data.y_test.len(), 50);
+    }
+}

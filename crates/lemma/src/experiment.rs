@@ -1,0 +1,79 @@
+//! The step-wise experiment interface every paper implements, and its progress/outcome types.
+//!
+//! Hosts (CLI, browser, tests) call [`Experiment::step`] with a work budget until the experiment
+//! reports it is no longer running; none of them owns the algorithm.
+
+use crate::series::Series;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Where a run stands.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Status {
+    /// More work to do.
+    Running,
+    /// Reached its horizon.
+    Finished,
+    /// Stopped because the iterate blew up (NaN/Inf or loss explosion).
+    Diverged {
+        /// Iteration at which divergence was detected.
+        step: u64,
+        /// What was seen.
+        reason: String,
+    },
+}
+
+/// Progress after a call to [`Experiment::step`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Progress {
+    /// Work units done so far (iterations for the theory papers).
+    pub done: u64,
+    /// Total work units of the run.
+    pub total: u64,
+    /// Current status.
+    pub status: Status,
+}
+
+impl Progress {
+    /// Whether the run still has work to do.
+    pub fn running(&self) -> bool {
+        self.status == Status::Running
+    }
+}
+
+/// A named per-coordinate vector (final β, β*, effective initialisation, …).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NamedVector {
+    /// Name.
+    pub name: String,
+    /// Values.
+    pub values: Vec<f64>,
+}
+
+/// One experiment run, advanced in bounded chunks.
+pub trait Experiment {
+    /// Does at most `budget` work units; returns the progress afterwards.
+    fn step(&mut self, budget: u64) -> Progress;
+    /// Progress without doing work.
+    fn progress(&self) -> Progress;
+    /// Recorded curves so far.
+    fn series(&self) -> &[Series];
+    /// Scalar results of the current iterate (finite values only; absent when not applicable).
+    fn metrics(&self) -> BTreeMap<String, f64>;
+    /// Per-coordinate vectors of the current iterate.
+    fn vectors(&self) -> Vec<NamedVector>;
+    /// Human-readable notes about the run (e.g. assumptions not met).
+    fn notes(&self) -> Vec<String>;
+
+    /// Runs to the end, calling `on_progress` after each chunk of `chunk` units.
+    fn run_to_end(&mut self, chunk: u64, on_progress: &mut dyn FnMut(&Progress)) -> Progress {
+        loop {
+            let p = self.step(chunk);
+            on_progress(&p);
+            if !p.running() {
+                return p;
+            }
+        }
+    }
+}

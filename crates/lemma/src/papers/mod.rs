@@ -1,0 +1,3 @@
+//! One module per paper; each exposes a parameter schema, a step-wise experiment and its checks.
+
+pub mod andriushchenko2022_sam;

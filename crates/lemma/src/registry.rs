@@ -1,0 +1,129 @@
+//! The list of papers: slug, title, citation, claim, CPU/GPU, schema, experiment constructor and
+//! checks. Every host (CLI, browser, tests) finds papers here and nowhere else.
+
+use crate::experiment::Experiment;
+use crate::papers::andriushchenko2022_sam as sam;
+use crate::schema::{ParamError, Params, Schema};
+use crate::verify::Verify;
+use serde::Serialize;
+
+/// A registered paper.
+#[derive(Serialize)]
+pub struct Paper {
+    /// `firstauthorYEAR_keyword`: module name, CLI argument, URL hash and page module.
+    pub slug: &'static str,
+    /// Paper title.
+    pub title: &'static str,
+    /// Authors.
+    pub authors: &'static str,
+    /// Venue and year.
+    pub venue: &'static str,
+    /// arXiv identifier.
+    pub arxiv: &'static str,
+    /// Official code, if any.
+    pub code: &'static str,
+    /// The claim in plain words (two or three sentences).
+    pub claim: &'static str,
+    /// What the interactive experiment shows.
+    pub demo: &'static str,
+    /// Whether the browser demo needs WebGPU.
+    pub needs_gpu: bool,
+    /// Parameter schema.
+    pub schema: &'static Schema,
+    #[serde(skip)]
+    build: fn(&Params, u64) -> Result<Box<dyn Experiment>, ParamError>,
+    #[serde(skip)]
+    verifier: fn() -> Box<dyn Verify>,
+}
+
+impl Paper {
+    /// Builds an experiment from validated parameters and a seed.
+    pub fn experiment(
+        &self,
+        params: &Params,
+        seed: u64,
+    ) -> Result<Box<dyn Experiment>, ParamError> {
+        (self.build)(params, seed)
+    }
+
+    /// A fresh verifier over this paper's checks.
+    pub fn verifier(&self) -> Box<dyn Verify> {
+        (self.verifier)()
+    }
+}
+
+/// An unknown slug.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("unknown paper `{0}` (known: {known})", known = slugs().join(", "))]
+pub struct UnknownPaper(pub String);
+
+fn build_sam(params: &Params, seed: u64) -> Result<Box<dyn Experiment>, ParamError> {
+    let cfg = sam::Config::from_params(params)?;
+    Ok(Box::new(sam::SamRun::new(cfg, seed)?))
+}
+
+static PAPERS: [Paper; 1] = [Paper {
+    slug: "andriushchenko2022_sam",
+    title: "Towards Understanding Sharpness-Aware Minimization",
+    authors: "Maksym Andriushchenko, Nicolas Flammarion",
+    venue: "ICML 2022",
+    arxiv: "2206.06232",
+    code: "tml-epfl/understanding-sam",
+    claim: "Sharpness-aware minimisation (SAM) perturbs the weights towards higher loss before each \
+            gradient step. On sparse regression with a diagonal linear network, SAM with one \
+            perturbation per example (1-SAM) converges to a sparser interpolator that generalises far \
+            better than gradient descent, while SAM on the full-batch loss (n-SAM) changes almost \
+            nothing. The reason: per-example perturbations shrink the network's effective \
+            initialisation much more, which pushes the implicit bias towards the ℓ1 (sparse) regime.",
+    demo: "Diagonal linear network β = u⊙v on noiseless sparse regression: GD, SGD, n-SAM, 1-SAM and \
+           m-SAM side by side, with the effective initialisation and the interpolator it predicts.",
+    needs_gpu: false,
+    schema: &sam::SCHEMA,
+    build: build_sam,
+    verifier: || Box::new(sam::checks::verifier()),
+}];
+
+/// All registered papers, in gallery order.
+pub fn papers() -> &'static [Paper] {
+    &PAPERS
+}
+
+/// All slugs.
+pub fn slugs() -> Vec<&'static str> {
+    PAPERS.iter().map(|p| p.slug).collect()
+}
+
+/// Looks a paper up by slug.
+pub fn find(slug: &str) -> Result<&'static Paper, UnknownPaper> {
+    PAPERS
+        .iter()
+        .find(|p| p.slug == slug)
+        .ok_or_else(|| UnknownPaper(slug.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_and_unknown_slug_message() {
+        assert_eq!(
+            find("andriushchenko2022_sam").unwrap().slug,
+            "andriushchenko2022_sam"
+        );
+        let e = find("nope").err().unwrap();
+        assert_eq!(
+            e.to_string(),
+            "unknown paper `nope` (known: andriushchenko2022_sam)"
+        );
+    }
+
+    #[test]
+    fn every_schema_default_builds_an_experiment() {
+        for p in papers() {
+            let mut exp = p.experiment(&p.schema.defaults(), 0).unwrap();
+            assert!(exp.step(10).done > 0, "{}", p.slug);
+            assert!(!p.verifier().is_empty());
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! Parameter schemas: one declaration per experiment drives validation, the CLI's `--set`, the URL
+//! hash and the page's controls.
+//!
+//! A [`Schema`] lists [`ParamSpec`]s (name, kind with its range, default, doc). [`Params`] holds
+//! validated values; every way of building one goes through [`Schema::parse_value`], so a bad value
+//! is reported the same way everywhere: the parameter, the value and the allowed range.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The type and allowed range of one parameter.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum ParamKind {
+    /// An integer in `min..=max`.
+    Int {
+        /// Smallest allowed value.
+        min: i64,
+        /// Largest allowed value.
+        max: i64,
+    },
+    /// A finite float in `min..=max`; `log` asks controls for a logarithmic slider.
+    Float {
+        /// Smallest allowed value.
+        min: f64,
+        /// Largest allowed value.
+        max: f64,
+        /// Whether a slider should move on a log scale.
+        log: bool,
+    },
+    /// One of a fixed list of names.
+    Choice {
+        /// The allowed names.
+        options: &'static [&'static str],
+    },
+}
+
+/// A parameter value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    /// Integer value.
+    Int(i64),
+    /// Float value.
+    Float(f64),
+    /// Choice value.
+    Choice(String),
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Int(v) => write!(f, "{v}"),
+            Value::Float(v) => write!(f, "{v}"),
+            Value::Choice(v) => f.write_str(v),
+        }
+    }
+}
+
+/// One parameter of an experiment.
+#[derive(Clone, Debug, Serialize)]
+pub struct ParamSpec {
+    /// Name used by `--set name=value`, the URL hash and the controls.
+    pub name: &'static str,
+    /// Type and range.
+    #[serde(flatten)]
+    pub kind: ParamKind,
+    /// Default value, as text (parsed through the same path as user input).
+    pub default: &'static str,
+    /// One-line description shown in `lemma describe` and as the control's tooltip.
+    pub doc: &'static str,
+}
+
+/// The ordered parameter list of one experiment.
+#[derive(Clone, Debug, Serialize)]
+pub struct Schema {
+    /// Parameters in display order.
+    pub params: &'static [ParamSpec],
+}
+
+/// A rejected parameter: which one, what was given and what is allowed.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("invalid value for `{name}`: {value:?} (allowed: {allowed})")]
+pub struct ParamError {
+    /// Parameter name.
+    pub name: String,
+    /// The offending value as given.
+    pub value: String,
+    /// The allowed range or choices, in words.
+    pub allowed: String,
+}
+
+impl ParamSpec {
+    /// The allowed values in words, e.g. `0 ≤ rho ≤ 10` or `one of gd, sgd`.
+    pub fn allowed(&self) -> String {
+        match &self.kind {
+            ParamKind::Int { min, max } => format!("integer {min} ≤ {} ≤ {max}", self.name),
+            ParamKind::Float { min, max, .. } => format!("{min} ≤ {} ≤ {max}", self.name),
+            ParamKind::Choice { options } => format!("one of {}", options.join(", ")),
+        }
+    }
+
+    /// Parses and range-checks one value given as text.
+    pub fn parse(&self, text: &str) -> Result<Value, ParamError> {
+        let err = || ParamError {
+            name: self.name.to_string(),
+            value: text.to_string(),
+            allowed: self.allowed(),
+        };
+        let text = text.trim();
+        match &self.kind {
+            ParamKind::Int { min, max } => {
+                let v: i64 = text.parse().map_err(|_| err())?;
+                if v < *min || v > *max {
+                    return Err(err());
+                }
+                Ok(Value::Int(v))
+            }
+            ParamKind::Float { min, max, .. } => {
+                let v: f64 = text.parse().map_err(|_| err())?;
+                if !v.is_finite() || v < *min || v > *max {
+                    return Err(err());
+                }
+                Ok(Value::Float(v))
+            }
+            ParamKind::Choice { options } => options
+                .iter()
+                .find(|o| **o == text)
+                .map(|o| Value::Choice((*o).to_string()))
+                .ok_or_else(err),
+        }
+    }
+}
+
+impl Schema {
+    /// Looks a parameter up by name.
+    pub fn spec(&self, name: &str) -> Option<&ParamSpec> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    /// The default parameter set.
+    pub fn defaults(&self) -> Params {
+        let mut values = BTreeMap::new();
+        for p in self.params {
+            let v = p
+                .parse(p.default)
+                .unwrap_or_else(|e| panic!("schema default for `{}` is invalid: {e}", p.name));
+            values.insert(p.name.to_string(), v);
+        }
+        Params { values }
+    }
+
+    /// Parses `name = value` text into `params`, rejecting unknown names and bad values.
+    pub fn set(&self, params: &mut Params, name: &str, text: &str) -> Result<(), ParamError> {
+        let spec = self.spec(name).ok_or_else(|| ParamError {
+            name: name.to_string(),
+            value: text.to_string(),
+            allowed: format!(
+                "a known parameter name: {}",
+                self.params
+                    .iter()
+                    .map(|p| p.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })?;
+        params.values.insert(name.to_string(), spec.parse(text)?);
+        Ok(())
+    }
+
+    /// Builds a parameter set from defaults plus `(name, value)` overrides, in order.
+    pub fn build<'a>(
+        &self,
+        overrides: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Params, ParamError> {
+        let mut params = self.defaults();
+        for (k, v) in overrides {
+            self.set(&mut params, k, v)?;
+        }
+        Ok(params)
+    }
+}
+
+/// A validated set of parameter values (every schema parameter is present).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Params {
+    values: BTreeMap<String, Value>,
+}
+
+impl Params {
+    /// Float value (an integer parameter is widened).
+    pub fn float(&self, name: &str) -> f64 {
+        match self.values.get(name) {
+            Some(Value::Float(v)) => *v,
+            Some(Value::Int(v)) => *v as f64,
+            other => panic!("parameter `{name}` is not numeric: {other:?}"),
+        }
+    }
+
+    /// Integer value.
+    pub fn int(&self, name: &str) -> i64 {
+        match self.values.get(name) {
+            Some(Value::Int(v)) => *v,
+            other => panic!("parameter `{name}` is not an integer: {other:?}"),
+        }
+    }
+
+    /// Non-negative integer value as `usize` (schemas give such parameters a minimum ≥ 0).
+    pub fn count(&self, name: &str) -> usize {
+        usize::try_from(self.int(name)).unwrap_or(0)
+    }
+
+    /// Choice value.
+    pub fn choice(&self, name: &str) -> &str {
+        match self.values.get(name) {
+            Some(Value::Choice(v)) => v,
+            other => panic!("parameter `{name}` is not a choice: {other:?}"),
+        }
+    }
+
+    /// All values in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPECS: &[ParamSpec] = &[
+        ParamSpec {
+            name: "rho",
+            kind: ParamKind::Float {
+                min: 0.0,
+                max: 10.0,
+                log: true,
+            },
+            default: "0.1",
+            doc: "radius",
+        },
+        ParamSpec {
+            name: "steps",
+            kind: ParamKind::Int { min: 1, max: 100 },
+            default: "10",
+            doc: "iterations",
+        },
+        ParamSpec {
+            name: "algo",
+            kind: ParamKind::Choice {
+                options: &["gd", "sgd"],
+            },
+            default: "gd",
+            doc: "algorithm",
+        },
+    ];
+    const SCHEMA: Schema = Schema { params: SPECS };
+
+    #[test]
+    fn defaults_and_overrides() {
+        let p = SCHEMA.build([("rho", "0.5"), ("algo", "sgd")]).unwrap();
+        assert_eq!(p.float("rho"), 0.5);
+        assert_eq!(p.int("steps"), 10);
+        assert_eq!(p.choice("algo"), "sgd");
+    }
+
+    #[test]
+    fn errors_name_parameter_value_and_range() {
+        let e = SCHEMA.build([("rho", "-1")]).unwrap_err();
+        assert_eq!(e.name, "rho");
+        assert_eq!(e.value, "-1");
+        assert_eq!(
+            e.to_string(),
+            "invalid value for `rho`: \"-1\" (allowed: 0 ≤ rho ≤ 10)"
+        );
+        assert!(SCHEMA.build([("rho", "NaN")]).is_err());
+        assert!(SCHEMA.build([("steps", "1.5")]).is_err());
+        assert!(SCHEMA.build([("steps", "101")]).is_err());
+        let e = SCHEMA.build([("algo", "adam")]).unwrap_err();
+        assert_eq!(e.allowed, "one of gd, sgd");
+        let e = SCHEMA.build([("beta", "1")]).unwrap_err();
+        assert!(e.allowed.contains("rho, steps, algo"), "{}", e.allowed);
+    }
+}
