@@ -122,6 +122,14 @@ pub fn hyperbolic_interpolator(
         }
         let step = cholesky_solve(&h, &grad).ok_or(SolverError::Breakdown(it))?;
         let decrement = dot(&grad, &step);
+        if decrement <= 1e-12 * (1.0 + value.abs()) {
+            // Close to the optimum the Armijo test is below the rounding of D(λ): take the pure
+            // Newton step, which converges quadratically there.
+            lambda.iter_mut().zip(&step).for_each(|(l, s)| *l -= s);
+            z = dual.xt(&lambda);
+            value = dual.value(&z, &lambda);
+            continue;
+        }
         let mut t = 1.0;
         loop {
             let trial: Vec<f64> = lambda.iter().zip(&step).map(|(l, s)| l - t * s).collect();

@@ -124,8 +124,11 @@ impl Tally {
     }
 
     /// Finishes: FAIL if any condition failed, NOT_APPLICABLE if nothing was checkable, else PASS.
-    pub fn finish(self, threshold: impl Into<String>, note: impl Into<String>) -> Evaluation {
+    pub fn finish(mut self, threshold: impl Into<String>, note: impl Into<String>) -> Evaluation {
         let mut note = note.into();
+        if !self.not_applicable.is_empty() && !self.measured.is_empty() {
+            self.measure("cases not applicable", self.not_applicable.len() as f64);
+        }
         let outcome = if !self.failures.is_empty() {
             note = join_note(&note, &format!("failed: {}", self.failures.join("; ")));
             Outcome::Fail
