@@ -1,1 +1,198 @@
-//! placeholder
+//! # lemma-web — wasm-bindgen bindings of the lemma core for the browser gallery
+//!
+//! Conversion only: each export wraps one core call. Bulk data (series, vectors) cross as
+//! `Float64Array`; small metadata as plain JS objects. Errors become JS exceptions carrying the
+//! core's message; nothing here may panic across the boundary.
+
+use lemma::experiment::Experiment;
+use lemma::registry::{self, Paper};
+use lemma::schema::Params;
+use lemma::verify::Verify;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use wasm_bindgen::prelude::*;
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn paper(slug: &str) -> Result<&'static Paper, JsError> {
+    registry::find(slug).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Parses `{name: value}` (values as strings or numbers) into validated parameters.
+fn parse_params(paper: &Paper, params: JsValue) -> Result<Params, JsError> {
+    let raw: BTreeMap<String, serde_json::Value> = if params.is_undefined() || params.is_null() {
+        BTreeMap::new()
+    } else {
+        serde_wasm_bindgen::from_value(params)
+            .map_err(|e| JsError::new(&format!("parameters: {e}")))?
+    };
+    let mut out = paper.schema.defaults();
+    for (name, value) in raw {
+        let text = match value {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        };
+        paper
+            .schema
+            .set(&mut out, &name, &text)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+    }
+    Ok(out)
+}
+
+fn seed_from(seed: f64) -> Result<u64, JsError> {
+    if seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= 9_007_199_254_740_991.0 {
+        Ok(seed as u64)
+    } else {
+        Err(JsError::new(&format!(
+            "invalid value for `seed`: \"{seed}\" (allowed: integer 0 ≤ seed ≤ 9007199254740991)"
+        )))
+    }
+}
+
+/// Installs the panic hook (so an internal bug logs a readable message).
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// The registry: every paper with its metadata and parameter schema.
+#[wasm_bindgen]
+pub fn papers() -> Result<JsValue, JsError> {
+    to_js(registry::papers())
+}
+
+/// Validates parameters for a paper; throws the core's message on the first bad value.
+#[wasm_bindgen(js_name = validateParams)]
+pub fn validate_params(slug: &str, params: JsValue, seed: f64) -> Result<(), JsError> {
+    let p = paper(slug)?;
+    let params = parse_params(p, params)?;
+    seed_from(seed)?;
+    // Cross-parameter rules live in the experiment constructor; building one is cheap.
+    p.experiment(&params, seed_from(seed)?)
+        .map(|_| ())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// One experiment run, advanced from JS in bounded steps.
+#[wasm_bindgen]
+pub struct Run {
+    exp: Box<dyn Experiment>,
+}
+
+#[wasm_bindgen]
+impl Run {
+    /// Builds a run of `slug` with `{name: value}` parameters and a seed.
+    #[wasm_bindgen(constructor)]
+    pub fn new(slug: &str, params: JsValue, seed: f64) -> Result<Run, JsError> {
+        let p = paper(slug)?;
+        let params = parse_params(p, params)?;
+        let exp = p
+            .experiment(&params, seed_from(seed)?)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(Run { exp })
+    }
+
+    /// Does at most `budget` work units; returns `{done, total, status}`.
+    pub fn step(&mut self, budget: f64) -> Result<JsValue, JsError> {
+        let budget = if budget.is_finite() && budget > 0.0 {
+            budget as u64
+        } else {
+            0
+        };
+        to_js(&self.exp.step(budget))
+    }
+
+    /// Current `{done, total, status}`.
+    pub fn progress(&self) -> Result<JsValue, JsError> {
+        to_js(&self.exp.progress())
+    }
+
+    /// Names of the recorded series.
+    #[wasm_bindgen(js_name = seriesNames)]
+    pub fn series_names(&self) -> Vec<String> {
+        self.exp.series().iter().map(|s| s.name.clone()).collect()
+    }
+
+    /// Iteration counts of a series (empty if unknown).
+    #[wasm_bindgen(js_name = seriesX)]
+    pub fn series_x(&self, name: &str) -> Vec<f64> {
+        self.exp
+            .series()
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.x.clone())
+            .unwrap_or_default()
+    }
+
+    /// Values of a series (empty if unknown).
+    #[wasm_bindgen(js_name = seriesY)]
+    pub fn series_y(&self, name: &str) -> Vec<f64> {
+        self.exp
+            .series()
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.y.clone())
+            .unwrap_or_default()
+    }
+
+    /// Scalar metrics `{name: value}`.
+    pub fn metrics(&self) -> Result<JsValue, JsError> {
+        to_js(&self.exp.metrics())
+    }
+
+    /// Names of the per-coordinate vectors.
+    #[wasm_bindgen(js_name = vectorNames)]
+    pub fn vector_names(&self) -> Vec<String> {
+        self.exp.vectors().into_iter().map(|v| v.name).collect()
+    }
+
+    /// One per-coordinate vector (empty if unknown).
+    pub fn vector(&self, name: &str) -> Vec<f64> {
+        self.exp
+            .vectors()
+            .into_iter()
+            .find(|v| v.name == name)
+            .map(|v| v.values)
+            .unwrap_or_default()
+    }
+
+    /// Notes about the run (divergence, assumptions not met).
+    pub fn notes(&self) -> Vec<String> {
+        self.exp.notes()
+    }
+}
+
+/// The claim checks of one paper, run one at a time.
+#[wasm_bindgen]
+pub struct Verification {
+    inner: Box<dyn Verify>,
+}
+
+#[wasm_bindgen]
+impl Verification {
+    /// A verifier over all checks of `slug`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(slug: &str) -> Result<Verification, JsError> {
+        Ok(Verification {
+            inner: paper(slug)?.verifier(),
+        })
+    }
+
+    /// Check IDs in order.
+    pub fn ids(&self) -> Vec<String> {
+        self.inner.ids().into_iter().map(String::from).collect()
+    }
+
+    /// Runs the next check and returns its result, or `undefined` when all have run.
+    pub fn step(&mut self) -> Result<JsValue, JsError> {
+        match self.inner.step() {
+            Some(r) => to_js(&r),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+}

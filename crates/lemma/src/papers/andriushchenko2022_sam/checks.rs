@@ -133,8 +133,16 @@ fn sam1(runs: &mut Runs) -> Evaluation {
 fn sam2(runs: &mut Runs) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        let (gd, n003, n01) = (runs.get(s, GD), runs.get(s, N_SAM_003), runs.get(s, N_SAM_01));
-        if skip_seed(&mut t, s, &[("GD", &gd), ("n-SAM(0.03)", &n003), ("n-SAM(0.1)", &n01)]) {
+        let (gd, n003, n01) = (
+            runs.get(s, GD),
+            runs.get(s, N_SAM_003),
+            runs.get(s, N_SAM_01),
+        );
+        if skip_seed(
+            &mut t,
+            s,
+            &[("GD", &gd), ("n-SAM(0.03)", &n003), ("n-SAM(0.1)", &n01)],
+        ) {
             continue;
         }
         let gd = gd.get("test_loss");
@@ -159,8 +167,10 @@ fn sam2(runs: &mut Runs) -> Evaluation {
 
 /// The m-SAM sweep of one seed (unified ρ = 0.2), or `None` when a run breaks the assumptions.
 fn m_sweep(t: &mut Tally, runs: &mut Runs, s: u64) -> Option<Vec<f64>> {
-    let outcomes: Vec<Outcome> =
-        M_VALUES.iter().map(|m| runs.get(s, &[("algo", "msam"), ("rho", "0.2"), ("m", m)])).collect();
+    let outcomes: Vec<Outcome> = M_VALUES
+        .iter()
+        .map(|m| runs.get(s, &[("algo", "msam"), ("rho", "0.2"), ("m", m)]))
+        .collect();
     let names: Vec<String> = M_VALUES.iter().map(|m| format!("m-SAM(m={m})")).collect();
     let labelled: Vec<(&str, &Outcome)> = names.iter().map(String::as_str).zip(&outcomes).collect();
     if skip_seed(t, s, &labelled) {
@@ -172,10 +182,15 @@ fn m_sweep(t: &mut Tally, runs: &mut Runs, s: u64) -> Option<Vec<f64>> {
 fn sam3(runs: &mut Runs) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        let Some(tests) = m_sweep(&mut t, runs, s) else { continue };
+        let Some(tests) = m_sweep(&mut t, runs, s) else {
+            continue;
+        };
         let ratio = tests[0] / tests[5];
         t.measure(format!("seed {s}: test(m=1)/test(m=20)"), ratio);
-        t.require(ratio <= 0.5, format!("seed {s}: test(m=1)/test(m=20) = {ratio:.3} > 0.5"));
+        t.require(
+            ratio <= 0.5,
+            format!("seed {s}: test(m=1)/test(m=20) = {ratio:.3} > 0.5"),
+        );
     }
     t.finish(
         "unified ρ=0.2, every seed: test(m=1) ≤ 0.5·test(m=20)",
@@ -186,14 +201,20 @@ fn sam3(runs: &mut Runs) -> Evaluation {
 fn sam3_monotone(runs: &mut Runs) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        let Some(tests) = m_sweep(&mut t, runs, s) else { continue };
+        let Some(tests) = m_sweep(&mut t, runs, s) else {
+            continue;
+        };
         for (m, v) in M_VALUES.iter().zip(&tests) {
             t.measure(format!("seed {s}: test(m={m})"), *v);
         }
         for (i, w) in tests.windows(2).enumerate() {
             t.require(
                 w[1] >= 0.98 * w[0],
-                format!("seed {s}: test(m={}) < 0.98·test(m={})", M_VALUES[i + 1], M_VALUES[i]),
+                format!(
+                    "seed {s}: test(m={}) < 0.98·test(m={})",
+                    M_VALUES[i + 1],
+                    M_VALUES[i]
+                ),
             );
         }
     }
@@ -215,8 +236,14 @@ fn sam4(runs: &mut Runs) -> Evaluation {
         let nsam = nsam.get("median_log_alpha_ratio");
         t.measure(format!("seed {s}: median ln(α∞/α) 1-SAM(0.1)"), one);
         t.measure(format!("seed {s}: median ln(α∞/α) n-SAM(0.1)"), nsam);
-        t.require(one < 10.0 * nsam, format!("seed {s}: {one:.3} ≥ 10·{nsam:.4}"));
-        t.require(one < 0.0 && nsam < 0.0, format!("seed {s}: a median is not negative"));
+        t.require(
+            one < 10.0 * nsam,
+            format!("seed {s}: {one:.3} ≥ 10·{nsam:.4}"),
+        );
+        t.require(
+            one < 0.0 && nsam < 0.0,
+            format!("seed {s}: a median is not negative"),
+        );
     }
     t.finish(
         "every seed: median ln(α∞/α) of 1-SAM(0.1) < 10 × that of n-SAM(0.1), both < 0",
@@ -226,8 +253,12 @@ fn sam4(runs: &mut Runs) -> Evaluation {
 
 fn sam5(runs: &mut Runs) -> Evaluation {
     let mut t = Tally::default();
-    let configs: [(&str, &[(&str, &str)]); 4] =
-        [("GD", GD), ("n-SAM(0.03)", N_SAM_003), ("n-SAM(0.1)", N_SAM_01), ("1-SAM(0.1)", ONE_SAM_01)];
+    let configs: [(&str, &[(&str, &str)]); 4] = [
+        ("GD", GD),
+        ("n-SAM(0.03)", N_SAM_003),
+        ("n-SAM(0.1)", N_SAM_01),
+        ("1-SAM(0.1)", ONE_SAM_01),
+    ];
     for s in SEEDS {
         for (name, o) in configs {
             let run = runs.get(s, o);
@@ -236,7 +267,10 @@ fn sam5(runs: &mut Runs) -> Evaluation {
             }
             let err = run.get("prediction_rel_err");
             t.measure(format!("seed {s}: {name} ‖β − argmin φ_κ‖/‖β‖"), err);
-            t.require(err <= 0.03, format!("seed {s} {name}: {err:.3e} > 0.03 (or no prediction)"));
+            t.require(
+                err <= 0.03,
+                format!("seed {s} {name}: {err:.3e} > 0.03 (or no prediction)"),
+            );
         }
     }
     t.finish(
@@ -251,7 +285,9 @@ fn sam6(runs: &mut Runs) -> Evaluation {
         let gd = runs.get(s, GD);
         let sgd = runs.get(s, &[("algo", "sgd"), ("steps", "10000")]);
         if let Some(step) = sgd.diverged_at {
-            t.not_applicable(format!("seed {s}: SGD diverged at step {step} (step size unstable on this draw)"));
+            t.not_applicable(format!(
+                "seed {s}: SGD diverged at step {step} (step size unstable on this draw)"
+            ));
             continue;
         }
         let ratio = sgd.get("test_loss") / gd.get("test_loss");

@@ -1,0 +1,37 @@
+//! In-browser tests (wasm-pack test --headless --chrome tests): the SAM experiment runs inside
+//! Chromium's wasm engine and must reproduce the native golden traces bit for bit.
+#![cfg(target_arch = "wasm32")]
+
+use lemma_tests::{SAM_GOLDEN, sam_golden_mismatch};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn sam_traces_in_browser_are_bit_identical_to_native() {
+    assert!(SAM_GOLDEN.len() > 1000, "golden file is empty");
+    if let Some(diff) = sam_golden_mismatch() {
+        panic!("{diff}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn notebook_gd_in_browser_matches_official_print() {
+    let paper = lemma::registry::find("andriushchenko2022_sam").unwrap();
+    let params = paper
+        .schema
+        .build([
+            ("preset", "notebook"),
+            ("algo", "gd"),
+            ("gamma", "0.3333333333333333"),
+        ])
+        .unwrap();
+    let mut exp = paper.experiment(&params, 0).unwrap();
+    exp.run_to_end(u64::MAX, &mut |_| {});
+    let test = exp.metrics()["test_loss"];
+    let printed = 0.015_747_762_611_708_224;
+    assert!(
+        ((test - printed) / printed).abs() < 5e-7,
+        "{test} vs notebook {printed}"
+    );
+}
