@@ -1,0 +1,105 @@
+// End-to-end test of the built site (dist/): serves it on localhost, drives Debian's Chromium with
+// playwright-core, and checks the gallery, the SAM page (play, curves, verify panel, URL errors).
+// Screenshots go to tests/e2e/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const ROOT = new URL('../../dist/', import.meta.url).pathname;
+const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+const BROWSER = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+let server, base, browser;
+
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(ROOT, path.endsWith('/') ? path + 'index.html' : path);
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({
+    executablePath: BROWSER,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function openPage(hash = '') {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(base + hash);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
+  return { page, errors };
+}
+
+test('gallery lists the papers and opens the SAM page', async () => {
+  const { page, errors } = await openPage();
+  const card = page.locator('a.card[data-slug="andriushchenko2022_sam"]');
+  await card.waitFor();
+  await page.screenshot({ path: SHOTS + 'gallery.png', fullPage: true });
+  await card.click();
+  await page.waitForSelector('.paper-head h1');
+  assert.match(await page.locator('.paper-head h1').textContent(), /Sharpness-Aware/);
+  assert.match(page.url(), /#paper=andriushchenko2022_sam&seed=0&algos=/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('SAM page plays, updates the curves and reports the checks', async () => {
+  const { page, errors } = await openPage('#paper=andriushchenko2022_sam&seed=3&algos=gd,nsam,1sam&steps=3000');
+  await page.waitForSelector('.loss-chart canvas');
+  const before = Number(await page.locator('main').getAttribute('data-done'));
+  assert.equal(before, 0);
+  await page.click('button.play');
+  await page.waitForFunction(() => document.querySelector('main').dataset.finished === '1', null, { timeout: 60_000 });
+  const done = Number(await page.locator('main').getAttribute('data-done'));
+  assert.equal(done, 3 * 3000);
+  // The metrics table shows finite numbers for every algorithm, and 1-SAM beats GD on this seed.
+  const testLoss = async (algo) => Number(await page.locator(`tr[data-algo="${algo}"] td:nth-child(4)`).textContent());
+  const [gd, one] = [await testLoss('gd'), await testLoss('1sam')];
+  assert.ok(gd > 0 && one > 0 && one < gd, `test losses gd=${gd} 1sam=${one}`);
+  await page.screenshot({ path: SHOTS + 'sam-page.png', fullPage: true });
+
+  await page.click('button.run-checks');
+  await page.waitForSelector('section.verify[data-done="1"]', { timeout: 120_000 });
+  const outcomes = await page.locator('ol.checks li').evaluateAll((lis) => lis.map((li) => li.dataset.outcome));
+  assert.ok(outcomes.length >= 7, `outcomes ${outcomes}`);
+  assert.ok(outcomes.every((o) => ['PASS', 'FAIL', 'NOT_APPLICABLE'].includes(o)));
+  assert.ok(outcomes.filter((o) => o === 'PASS').length >= 6, `outcomes ${outcomes}`);
+  await page.locator('section.verify').screenshot({ path: SHOTS + 'sam-verify.png' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a bad value in the URL shows an inline error and keeps the last valid state', async () => {
+  const { page, errors } = await openPage('#paper=andriushchenko2022_sam&seed=1&rho=0.05');
+  await page.waitForSelector('.paper-head h1');
+  await page.evaluate(() => (location.hash = '#paper=andriushchenko2022_sam&seed=1&rho=-1'));
+  const banner = page.locator('#hash-error');
+  await banner.waitFor({ state: 'visible' });
+  assert.match(await banner.textContent(), /rho.*-1/);
+  assert.equal(await page.locator('input[type=number][name=rho]').inputValue(), '0.05');
+  await page.screenshot({ path: SHOTS + 'sam-bad-url.png' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

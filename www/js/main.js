@@ -1,0 +1,45 @@
+// Entry point: waits for the wasm engine, then routes on the URL hash between the gallery and the
+// paper pages.
+
+import { bindings } from './wasm.js';
+import { readHash, onHashChange, showHashError } from './state.js';
+import { renderGallery } from './gallery.js';
+import { renderSamPage } from './papers/andriushchenko2022_sam.js';
+
+const PAGES = { andriushchenko2022_sam: renderSamPage };
+
+async function main() {
+  const b = await bindings();
+  const papers = b.papers();
+  const app = document.getElementById('app');
+  let current = null; // { slug, page }
+
+  function route({ paper, values }) {
+    if (current && current.slug === paper) {
+      current.page.onHash(values);
+      return;
+    }
+    current?.page.dispose();
+    current = null;
+    showHashError(null);
+    const meta = papers.find((p) => p.slug === paper);
+    if (!paper || !meta || !PAGES[paper]) {
+      if (paper) showHashError(`unknown paper "${paper}"`);
+      document.title = 'Lemma — optimisation papers you can run';
+      renderGallery(app, papers);
+      return;
+    }
+    document.title = `${meta.title} — Lemma`;
+    current = { slug: paper, page: PAGES[paper](app, b, meta, values) };
+    scrollTo(0, 0);
+  }
+
+  onHashChange(route);
+  route(readHash());
+  document.body.dataset.ready = '1';
+}
+
+main().catch((e) => {
+  document.getElementById('app').textContent = `The engine failed to start: ${e.message ?? e}`;
+  console.error(e);
+});

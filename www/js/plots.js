@@ -1,0 +1,70 @@
+// Thin helpers over uPlot (the plotting library): log-log loss curves and per-coordinate charts,
+// with legends and hover readouts from uPlot itself.
+
+import uPlot from '../vendor/uPlot.esm.js';
+
+export const PALETTE = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2'];
+
+function width(el) {
+  return Math.max(320, Math.min(el.clientWidth || 640, 900));
+}
+
+const fmt = (v) => (v == null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toPrecision(4) : v.toExponential(3));
+
+/** A chart whose series can be replaced wholesale; `series` = [{label, color, dash?, bars?, points?}]. */
+export class Chart {
+  constructor(el, { title, xLabel, yLabel, xLog = false, yLog = false, series }) {
+    this.el = el;
+    this.config = { title, xLabel, yLabel, xLog, yLog };
+    this.plot = null;
+    this.setSeries(series);
+  }
+
+  setSeries(series) {
+    this.series = series;
+    if (this.plot) this.plot.destroy();
+    const { title, xLabel, yLabel, xLog, yLog } = this.config;
+    const opts = {
+      title,
+      width: width(this.el),
+      height: 300,
+      scales: { x: { time: false, distr: xLog ? 3 : 1 }, y: { distr: yLog ? 3 : 1 } },
+      axes: [{ label: xLabel }, { label: yLabel, size: 70, values: (u, vals) => vals.map(fmt) }],
+      legend: { live: true },
+      series: [
+        { label: xLabel, value: (u, v) => fmt(v) },
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          fill: s.bars ? s.color + '55' : undefined,
+          dash: s.dash,
+          width: s.bars ? 1 : 2,
+          paths: s.bars ? uPlot.paths.bars({ size: [0.6, 40] }) : s.points ? () => null : undefined,
+          points: s.points ? { show: true, size: 7, fill: s.color } : { show: false },
+          spanGaps: false,
+          value: (u, v) => fmt(v),
+        })),
+      ],
+    };
+    this.plot = new uPlot(opts, [[], ...series.map(() => [])], this.el);
+  }
+
+  /** data = [xs, ys1, ys2, …] with nulls for gaps. */
+  setData(data) {
+    this.plot.setData(data);
+  }
+}
+
+/** Aligns curves recorded on the same grid: x from the longest, others padded with null; drops
+ * x = 0 and non-positive values when the axes are logarithmic. */
+export function alignCurves(curves, { logX = false, logY = false } = {}) {
+  let xs = [];
+  for (const c of curves) if (c.x.length > xs.length) xs = c.x;
+  const keep = [];
+  for (let i = 0; i < xs.length; i++) if (!logX || xs[i] > 0) keep.push(i);
+  const out = [keep.map((i) => xs[i])];
+  for (const c of curves) {
+    out.push(keep.map((i) => (i < c.y.length && Number.isFinite(c.y[i]) && (!logY || c.y[i] > 0) ? c.y[i] : null)));
+  }
+  return out;
+}
