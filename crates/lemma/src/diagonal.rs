@@ -156,7 +156,7 @@ pub fn apply(
             None
         }
         Update::Sam { m, rho } => {
-            debug_assert!(m >= 1 && n % m == 0);
+            debug_assert!(m >= 1 && n.is_multiple_of(m));
             fill_beta(&net.u, &net.v, &mut ws.beta);
             let loss = residuals(data, &ws.beta, &mut ws.residual);
             ws.grad_u.iter_mut().for_each(|g| *g = 0.0);

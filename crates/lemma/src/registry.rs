@@ -7,6 +7,9 @@ use crate::schema::{ParamError, Params, Schema};
 use crate::verify::Verify;
 use serde::Serialize;
 
+/// Builds a paper's experiment from validated parameters and a seed.
+pub type Builder = fn(&Params, u64) -> Result<Box<dyn Experiment>, ParamError>;
+
 /// A registered paper.
 #[derive(Serialize)]
 pub struct Paper {
@@ -31,7 +34,7 @@ pub struct Paper {
     /// Parameter schema.
     pub schema: &'static Schema,
     #[serde(skip)]
-    build: fn(&Params, u64) -> Result<Box<dyn Experiment>, ParamError>,
+    build: Builder,
     #[serde(skip)]
     verifier: fn() -> Box<dyn Verify>,
 }

@@ -82,7 +82,11 @@ pub fn hyperbolic_interpolator(
 ) -> Result<Interpolator, SolverError> {
     const MAX_ITER: usize = 500;
     let (n, d) = (y.len(), kappa.len());
-    if let Some((i, k)) = kappa.iter().enumerate().find(|(_, k)| !(**k > 0.0)) {
+    if let Some((i, k)) = kappa
+        .iter()
+        .enumerate()
+        .find(|(_, k)| k.is_nan() || **k <= 0.0)
+    {
         return Err(SolverError::NonPositiveKappa(i, *k));
     }
     let dual = Dual { x, y, kappa, n, d };

@@ -218,7 +218,7 @@ impl Config {
         if cfg.k > cfg.d {
             return Err(invalid("k", cfg.k, format!("1 ≤ k ≤ d = {}", cfg.d)));
         }
-        if cfg.algo == Algo::MSam && cfg.n % cfg.m != 0 {
+        if cfg.algo == Algo::MSam && !cfg.n.is_multiple_of(cfg.m) {
             return Err(invalid("m", cfg.m, format!("a divisor of n = {}", cfg.n)));
         }
         Ok(cfg)

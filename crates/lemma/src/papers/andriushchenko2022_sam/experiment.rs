@@ -221,8 +221,8 @@ impl Experiment for SamRun {
             );
             self.t += 1;
             left -= 1;
-            let blown =
-                loss.is_some_and(|l| !(l <= BLOW_UP_FACTOR * self.initial_loss.max(1e-300)));
+            let blown = loss
+                .is_some_and(|l| l.is_nan() || l > BLOW_UP_FACTOR * self.initial_loss.max(1e-300));
             if blown || !self.net.is_finite() {
                 let reason = if blown {
                     format!(

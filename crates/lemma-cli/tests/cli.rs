@@ -1,0 +1,153 @@
+//! The `lemma` binary end to end: exit codes, messages, JSON shape and `--out` files.
+
+use std::process::{Command, Output};
+
+fn lemma(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lemma"))
+        .args(args)
+        .output()
+        .expect("lemma runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn bad_parameter_exits_2_naming_parameter_value_and_range() {
+    let o = lemma(&["run", "andriushchenko2022_sam", "--set", "rho=-1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o).trim(),
+        "error: invalid value for `rho`: \"-1\" (allowed: 0 ≤ rho ≤ 10)"
+    );
+    let o = lemma(&[
+        "run",
+        "andriushchenko2022_sam",
+        "--set",
+        "algo=msam",
+        "--set",
+        "m=3",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`m`") && stderr(&o).contains("divisor of n = 20"),
+        "{}",
+        stderr(&o)
+    );
+    let o = lemma(&["run", "andriushchenko2022_sam", "--set", "rho"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = lemma(&["run", "nope2099_x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown paper `nope2099_x`"));
+}
+
+#[test]
+fn run_json_has_metrics_and_series() {
+    let o = lemma(&[
+        "run",
+        "andriushchenko2022_sam",
+        "--set",
+        "steps=500",
+        "--seed",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
+    for key in ["train_loss", "test_loss", "l1_norm"] {
+        assert!(
+            v["metrics"][key].as_f64().is_some_and(f64::is_finite),
+            "{key}: {}",
+            v["metrics"]
+        );
+    }
+    assert_eq!(
+        v["series"]["test_loss"]["x"].as_array().map(Vec::len),
+        v["series"]["test_loss"]["y"].as_array().map(Vec::len)
+    );
+    assert_eq!(v["progress"]["done"], 500);
+    assert!(o.stderr.is_empty(), "no progress output under --json");
+}
+
+#[test]
+fn diverging_run_reports_its_step() {
+    let o = lemma(&[
+        "run",
+        "andriushchenko2022_sam",
+        "--set",
+        "gamma=10",
+        "--set",
+        "alpha=1",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["progress"]["status"]["state"], "diverged");
+    let step = v["progress"]["status"]["step"].as_u64().unwrap();
+    assert_eq!(v["metrics"]["diverged_at"].as_f64(), Some(step as f64));
+    let o = lemma(&[
+        "run",
+        "andriushchenko2022_sam",
+        "--set",
+        "gamma=10",
+        "--set",
+        "alpha=1",
+    ]);
+    assert!(
+        stderr(&o).contains(&format!("diverged at step {step}")),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn out_writes_json_and_csv() {
+    let dir = std::env::temp_dir().join(format!("lemma-cli-out-{}", std::process::id()));
+    let o = lemma(&[
+        "run",
+        "andriushchenko2022_sam",
+        "--set",
+        "steps=200",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let series = std::fs::read_to_string(dir.join("series.csv")).unwrap();
+    assert!(series.starts_with("series,iteration,value\n"));
+    assert_eq!(
+        series
+            .lines()
+            .filter(|l| l.starts_with("test_loss,"))
+            .count(),
+        201
+    );
+    let vectors = std::fs::read_to_string(dir.join("vectors.csv")).unwrap();
+    assert_eq!(vectors.lines().count(), 31, "header + d = 30 rows");
+    assert!(
+        std::fs::read_to_string(dir.join("run.json"))
+            .unwrap()
+            .contains("\"metrics\"")
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn list_and_describe() {
+    let o = lemma(&["list", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["slug"], "andriushchenko2022_sam");
+    let o = lemma(&["describe", "andriushchenko2022_sam", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = v["schema"]["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for n in [
+        "algo", "gamma", "alpha", "rho", "m", "steps", "n", "d", "k", "n_test",
+    ] {
+        assert!(names.contains(&n), "{n} missing from {names:?}");
+    }
+}
