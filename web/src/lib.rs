@@ -84,6 +84,12 @@ pub struct Run {
     exp: Box<dyn Experiment>,
 }
 
+impl Run {
+    fn series(&self, name: &str) -> Option<&lemma::series::Series> {
+        self.exp.series().iter().find(|s| s.name == name)
+    }
+}
+
 #[wasm_bindgen]
 impl Run {
     /// Builds a run of `slug` with `{name: value}` parameters and a seed.
@@ -121,23 +127,13 @@ impl Run {
     /// Iteration counts of a series (empty if unknown).
     #[wasm_bindgen(js_name = seriesX)]
     pub fn series_x(&self, name: &str) -> Vec<f64> {
-        self.exp
-            .series()
-            .iter()
-            .find(|s| s.name == name)
-            .map(|s| s.x.clone())
-            .unwrap_or_default()
+        self.series(name).map(|s| s.x.clone()).unwrap_or_default()
     }
 
     /// Values of a series (empty if unknown).
     #[wasm_bindgen(js_name = seriesY)]
     pub fn series_y(&self, name: &str) -> Vec<f64> {
-        self.exp
-            .series()
-            .iter()
-            .find(|s| s.name == name)
-            .map(|s| s.y.clone())
-            .unwrap_or_default()
+        self.series(name).map(|s| s.y.clone()).unwrap_or_default()
     }
 
     /// Scalar metrics `{name: value}`.

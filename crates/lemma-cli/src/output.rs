@@ -201,12 +201,13 @@ pub fn verify_json(results: &[(&str, Vec<CheckResult>)], ok: bool) -> String {
 pub fn print_verify_summary(results: &[(&str, Vec<CheckResult>)], ok: bool) {
     let all: Vec<&CheckResult> = results.iter().flat_map(|(_, c)| c).collect();
     let count = |o: Outcome| all.iter().filter(|r| r.outcome == o).count();
+    let hard = all.iter().filter(|r| r.fails_run()).count();
     println!(
-        "\n{} checks: {} passed, {} failed ({} hard), {} not applicable — {}",
+        "\nverify: {} checks — {} PASS, {} FAIL ({hard} hard, {} soft or report-only), {} N/A — {}",
         all.len(),
         count(Outcome::Pass),
         count(Outcome::Fail),
-        all.iter().filter(|r| r.fails_run()).count(),
+        count(Outcome::Fail) - hard,
         count(Outcome::NotApplicable),
         if ok { "OK" } else { "FAILED" }
     );

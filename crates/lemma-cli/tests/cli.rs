@@ -72,28 +72,21 @@ fn run_json_has_metrics_and_series() {
 
 #[test]
 fn diverging_run_reports_its_step() {
-    let o = lemma(&[
+    const DIVERGING: [&str; 6] = [
         "run",
         "andriushchenko2022_sam",
         "--set",
         "gamma=10",
         "--set",
         "alpha=1",
-        "--json",
-    ]);
+    ];
+    let o = lemma(&[&DIVERGING[..], &["--json"]].concat());
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["progress"]["status"]["state"], "diverged");
     let step = v["progress"]["status"]["step"].as_u64().unwrap();
     assert_eq!(v["metrics"]["diverged_at"].as_f64(), Some(step as f64));
-    let o = lemma(&[
-        "run",
-        "andriushchenko2022_sam",
-        "--set",
-        "gamma=10",
-        "--set",
-        "alpha=1",
-    ]);
+    let o = lemma(&DIVERGING);
     assert!(
         stderr(&o).contains(&format!("diverged at step {step}")),
         "{}",

@@ -1,6 +1,13 @@
-//! Diagonal linear networks β = u ⊙ v on a [`Regression`] problem, and their training updates.
+//! Diagonal linear networks on a [`Regression`] problem, and their training updates.
 //!
-//! Conventions follow the SAM paper's official notebook: loss L = ‖Xβ − y‖²/(2n), u₀ = α·1,
+//! Two parametrisations are kept, as named choices (`common.md` §5), because the two papers state
+//! their theorems in their own conventions:
+//! * [`DiagNet`], β = u ⊙ v with L = ‖Xβ − y‖²/(2n) (the SAM paper's notebook); κ = (u² − v²)/2.
+//! * [`PlusMinusNet`], β = w₊² − w₋² with L = ‖Xβ − y‖²/(4n) (Pesme et al. 2021); κ = 2·w₊⊙w₋.
+//!
+//! Both see the same residuals and the same gradient direction g = Xᵀr/n (shared helpers below).
+//!
+//! u⊙v conventions follow the SAM paper's official notebook: u₀ = α·1,
 //! v₀ = 0, u and v updated simultaneously. SAM is unnormalised. The SAM family is written once, as
 //! m-SAM in the *unified* convention: for each group G of m consecutive examples,
 //! δ_G = ρ∇L_G with L_G = ‖X_G β − y_G‖²/(2m); then the gradients of L_G at the perturbed point are
@@ -197,6 +204,98 @@ pub fn apply(
     }
 }
 
+/// The β = w₊² − w₋² network of Pesme et al. (2021), initialised at w₊ = w₋ = α·1.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlusMinusNet {
+    /// Positive part.
+    pub wp: Vec<f64>,
+    /// Negative part.
+    pub wm: Vec<f64>,
+}
+
+impl PlusMinusNet {
+    /// w₊ = w₋ = α·1 (so β = 0).
+    pub fn new(alpha: f64, d: usize) -> Self {
+        Self {
+            wp: vec![alpha; d],
+            wm: vec![alpha; d],
+        }
+    }
+
+    /// β = w₊² − w₋².
+    pub fn beta(&self) -> Vec<f64> {
+        self.wp
+            .iter()
+            .zip(&self.wm)
+            .map(|(p, m)| p * p - m * m)
+            .collect()
+    }
+
+    /// w₊ ⊙ w₋: multiplied by (1 − γ²g_j²) at every step; α∞ = √(w₊w₋) and κ = 2·w₊⊙w₋.
+    pub fn product(&self) -> Vec<f64> {
+        self.wp.iter().zip(&self.wm).map(|(p, m)| p * m).collect()
+    }
+
+    /// Whether every weight is finite.
+    pub fn is_finite(&self) -> bool {
+        self.wp.iter().chain(&self.wm).all(|w| w.is_finite())
+    }
+
+    /// The training loss in this paper's convention, ‖Xβ − y‖²/(4n).
+    pub fn loss(data: &Regression, beta: &[f64]) -> f64 {
+        data.train_loss(beta) / 2.0
+    }
+}
+
+/// Result of one w± update.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlusMinusStep {
+    /// Training loss ‖Xβ − y‖²/(4n) of the iterate before the update.
+    pub loss: f64,
+    /// Coordinates whose factor 1 ∓ γg_j was ≤ 0 (w₊ or w₋ changed sign).
+    pub sign_flips: usize,
+}
+
+/// One multiplicative step w₊ ← w₊⊙(1 − γg), w₋ ← w₋⊙(1 + γg) with g = (1/|B|)Σ_{i∈B} r_i x_i:
+/// full-batch GD when `batch` is `None`, SGD on the listed examples otherwise.
+pub fn apply_plus_minus(
+    net: &mut PlusMinusNet,
+    data: &Regression,
+    batch: Option<&[usize]>,
+    gamma: f64,
+    ws: &mut Workspace,
+) -> PlusMinusStep {
+    ws.beta.copy_from_slice(&net.beta());
+    let loss = residuals(data, &ws.beta, &mut ws.residual) / 2.0;
+    let size = match batch {
+        None => {
+            accumulate_xerr(data, 0..data.n, &ws.residual, &mut ws.xerr);
+            data.n
+        }
+        Some(rows) => {
+            ws.xerr.iter_mut().for_each(|e| *e = 0.0);
+            for &k in rows {
+                let r = ws.residual[k];
+                for (e, x) in ws.xerr.iter_mut().zip(data.row(k)) {
+                    *e += r * x;
+                }
+            }
+            rows.len()
+        }
+    };
+    let mut sign_flips = 0;
+    let sf = size as f64;
+    for j in 0..data.d {
+        let step = gamma * (ws.xerr[j] / sf);
+        if step.abs() >= 1.0 {
+            sign_flips += 1;
+        }
+        net.wp[j] *= 1.0 - step;
+        net.wm[j] *= 1.0 + step;
+    }
+    PlusMinusStep { loss, sign_flips }
+}
+
 /// r = Xβ − y into `out`; returns the training loss ‖r‖²/(2n).
 pub fn residuals(data: &Regression, beta: &[f64], out: &mut [f64]) -> f64 {
     let mut s = 0.0;
@@ -297,6 +396,28 @@ mod tests {
             apply(&mut b, &data, Update::Sam { m: 6, rho: 0.0 }, 0.2, &mut ws);
         }
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn plus_minus_steps_by_hand() {
+        // w₊ = w₋ = 1 → β = 0, r = −y = (−1, −2); GD: g = Xᵀr/2 = (−0.5, −1).
+        // γ = 0.1: w₊ = (1.05, 1.1), w₋ = (0.95, 0.9); loss before = (1 + 4)/(4·2) = 0.625.
+        let data = tiny();
+        let mut net = PlusMinusNet::new(1.0, 2);
+        let mut ws = Workspace::new(2, 2);
+        let s = apply_plus_minus(&mut net, &data, None, 0.1, &mut ws);
+        assert_eq!(s.loss, 0.625);
+        assert_eq!(s.sign_flips, 0);
+        assert!((net.wp[0] - 1.05).abs() < 1e-15 && (net.wp[1] - 1.1).abs() < 1e-15);
+        assert!((net.wm[0] - 0.95).abs() < 1e-15 && (net.wm[1] - 0.9).abs() < 1e-15);
+        // SGD on example 1 only: g = r_1 x_1 = (0, −2): γ = 0.6 gives factors 1 ∓ (−1.2): w₋ flips.
+        let mut net = PlusMinusNet::new(1.0, 2);
+        let s = apply_plus_minus(&mut net, &data, Some(&[1]), 0.6, &mut ws);
+        assert_eq!(s.sign_flips, 1);
+        assert_eq!(net.wp, vec![1.0, 2.2]);
+        assert!((net.wm[1] + 0.2).abs() < 1e-15);
+        // The product w₊w₋ was multiplied by 1 − γ²g²: 1 − 0.36·4 = −0.44.
+        assert!((net.product()[1] + 0.44).abs() < 1e-15);
     }
 
     #[test]

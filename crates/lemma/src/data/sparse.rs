@@ -1,9 +1,13 @@
-//! The sparse-regression generator of `common.md` §4 (SAM-notebook style ground truth).
+//! The sparse-regression generator of `common.md` §4, with its two ground-truth styles.
 //!
-//! X ∈ R^{n×d} with i.i.d. N(0, 1) entries (row-major draws), then X_test ∈ R^{n_test×d}, then
-//! β* whose first k entries are |N(0, 1)| (the other d − k draws are discarded), rescaled to unit
-//! ℓ2 norm; noiseless labels y = Xβ*. The draws come either from the portable [`Rng`] or, for the
-//! notebook preset, from [`NumpyLegacy`] in exactly the notebook's order.
+//! X ∈ R^{n×d} with i.i.d. N(0, 1) entries (row-major draws), then X_test ∈ R^{n_test×d}, then β*.
+//! * SAM-notebook style ([`Regression::generate`]): the first k entries of β* are |N(0, 1)| (the
+//!   other d − k draws are discarded), rescaled to unit ℓ2 norm. The draws come either from the
+//!   portable [`Rng`] or, for the notebook preset, from [`NumpyLegacy`] in the notebook's order.
+//! * SGD-paper style ([`Regression::generate_signed`]): k distinct random coordinates set to
+//!   ±1/√k, with optional feature anisotropy σ_j = exp(a·(j/d − 1/2)).
+//!
+//! Labels are noiseless: y = Xβ*.
 
 use crate::linalg::{dot, norm2};
 use crate::rng::{NumpyLegacy, Rng};
@@ -95,6 +99,57 @@ impl Regression {
         }
     }
 
+    /// SGD-paper style: X and X_test with feature j scaled by exp(a·(j/d − 1/2)), then k distinct
+    /// coordinates (partial Fisher–Yates) with random signs, β*_j = ±1/√k.
+    pub fn generate_signed(
+        rng: &mut Rng,
+        n: usize,
+        d: usize,
+        k: usize,
+        n_test: usize,
+        anisotropy: f64,
+    ) -> Self {
+        let scale: Vec<f64> = (0..d)
+            .map(|j| libm::exp(anisotropy * (j as f64 / d as f64 - 0.5)))
+            .collect();
+        let mut draw = |rows: usize| -> Vec<f64> {
+            (0..rows * d).map(|i| rng.normal() * scale[i % d]).collect()
+        };
+        let x = draw(n);
+        let x_test = draw(n_test);
+        let mut coords: Vec<usize> = (0..d).collect();
+        let mut beta_star = vec![0.0; d];
+        let magnitude = 1.0 / libm::sqrt(k as f64);
+        for i in 0..k.min(d) {
+            let pick = i + rng.below((d - i) as u64) as usize;
+            coords.swap(i, pick);
+            let sign = if rng.below(2) == 0 { 1.0 } else { -1.0 };
+            beta_star[coords[i]] = sign * magnitude;
+        }
+        let y = labels(&x, d, &beta_star);
+        let y_test = labels(&x_test, d, &beta_star);
+        Self {
+            n,
+            d,
+            x,
+            y,
+            x_test,
+            y_test,
+            beta_star,
+        }
+    }
+
+    /// diag(XᵀX/n): the per-feature second moment of the training design.
+    pub fn feature_second_moments(&self) -> Vec<f64> {
+        let mut m = vec![0.0; self.d];
+        for row in self.x.chunks_exact(self.d) {
+            for (mj, xj) in m.iter_mut().zip(row) {
+                *mj += xj * xj;
+            }
+        }
+        m.iter().map(|v| v / self.n as f64).collect()
+    }
+
     /// Training row `k`.
     pub fn row(&self, k: usize) -> &[f64] {
         &self.x[k * self.d..(k + 1) * self.d]
@@ -150,6 +205,33 @@ mod tests {
         // β = 0: residuals (−1, −2): (1 + 4)/(2·2) = 1.25; test (−2)²/2 = 2.
         assert_eq!(data.train_loss(&[0.0, 0.0]), 1.25);
         assert_eq!(data.test_loss(&[0.0, 0.0]), 2.0);
+    }
+
+    #[test]
+    fn signed_generator_has_k_entries_of_magnitude_one_over_root_k() {
+        let data = Regression::generate_signed(&mut Rng::new(4), 40, 100, 5, 0, 0.0);
+        let support: Vec<f64> = data
+            .beta_star
+            .iter()
+            .copied()
+            .filter(|b| *b != 0.0)
+            .collect();
+        assert_eq!(support.len(), 5);
+        assert!(
+            support
+                .iter()
+                .all(|b| (b.abs() - 1.0 / 5f64.sqrt()).abs() < 1e-15)
+        );
+        assert!((norm2(&data.beta_star) - 1.0).abs() < 1e-15);
+        assert!(data.x_test.is_empty());
+        // Anisotropy a = 2 scales the last feature by e^{2(99/100 − 1/2)} ≈ 2.66 and the first by e^{−1}.
+        let aniso = Regression::generate_signed(&mut Rng::new(4), 2000, 4, 1, 0, 2.0);
+        let m = aniso.feature_second_moments();
+        assert!((m[0] / (-1.0f64).exp().powi(2) - 1.0).abs() < 0.1, "{m:?}");
+        assert!(
+            (m[3] / (2.0f64 * 0.25).exp().powi(2) - 1.0).abs() < 0.1,
+            "{m:?}"
+        );
     }
 
     #[test]
