@@ -3,6 +3,7 @@
 
 use crate::experiment::Experiment;
 use crate::papers::andriushchenko2022_sam as sam;
+use crate::papers::pesme2021_sgd_dln as sgd;
 use crate::schema::{ParamError, Params, Schema};
 use crate::verify::Verify;
 use serde::Serialize;
@@ -65,26 +66,51 @@ fn build_sam(params: &Params, seed: u64) -> Result<Box<dyn Experiment>, ParamErr
     Ok(Box::new(sam::SamRun::new(cfg, seed)?))
 }
 
-static PAPERS: [Paper; 1] = [Paper {
-    slug: "andriushchenko2022_sam",
-    title: "Towards Understanding Sharpness-Aware Minimization",
-    authors: "Maksym Andriushchenko, Nicolas Flammarion",
-    venue: "ICML 2022",
-    arxiv: "2206.06232",
-    code: "tml-epfl/understanding-sam",
-    claim: "Sharpness-aware minimisation (SAM) perturbs the weights towards higher loss before each \
+fn build_sgd(params: &Params, seed: u64) -> Result<Box<dyn Experiment>, ParamError> {
+    let cfg = sgd::Config::from_params(params)?;
+    Ok(Box::new(sgd::SgdRun::new(cfg, seed)?))
+}
+
+static PAPERS: [Paper; 2] = [
+    Paper {
+        slug: "andriushchenko2022_sam",
+        title: "Towards Understanding Sharpness-Aware Minimization",
+        authors: "Maksym Andriushchenko, Nicolas Flammarion",
+        venue: "ICML 2022",
+        arxiv: "2206.06232",
+        code: "tml-epfl/understanding-sam",
+        claim: "Sharpness-aware minimisation (SAM) perturbs the weights towards higher loss before each \
             gradient step. On sparse regression with a diagonal linear network, SAM with one \
             perturbation per example (1-SAM) converges to a sparser interpolator that generalises far \
             better than gradient descent, while SAM on the full-batch loss (n-SAM) changes almost \
             nothing. The reason: per-example perturbations shrink the network's effective \
             initialisation much more, which pushes the implicit bias towards the ℓ1 (sparse) regime.",
-    demo: "Diagonal linear network β = u⊙v on noiseless sparse regression: GD, SGD, n-SAM, 1-SAM and \
+        demo: "Diagonal linear network β = u⊙v on noiseless sparse regression: GD, SGD, n-SAM, 1-SAM and \
            m-SAM side by side, with the effective initialisation and the interpolator it predicts.",
-    needs_gpu: false,
-    schema: &sam::SCHEMA,
-    build: build_sam,
-    verifier: || Box::new(sam::checks::verifier()),
-}];
+        needs_gpu: false,
+        schema: &sam::SCHEMA,
+        build: build_sam,
+        verifier: || Box::new(sam::checks::verifier()),
+    },
+    Paper {
+        slug: "pesme2021_sgd_dln",
+        title: "Implicit Bias of SGD for Diagonal Linear Networks: a Provable Benefit of Stochasticity",
+        authors: "Scott Pesme, Loucas Pillaud-Vivien, Nicolas Flammarion",
+        venue: "NeurIPS 2021",
+        arxiv: "2106.09524",
+        code: "none (no official code)",
+        claim: "On sparse regression with a diagonal linear network, SGD ends where gradient flow would \
+            end if it had started from a smaller initialisation α∞, so SGD recovers the sparse \
+            truth better than gradient descent. The shrinkage is set by the integral of the training \
+            loss: the slower the loss goes to zero (a larger step), the better the bias.",
+        demo: "β = w₊² − w₋² on noiseless sparse regression: GD against SGD (and the stochastic gradient \
+           flow), the measured α∞ against the paper's formula, and test error against the step size.",
+        needs_gpu: false,
+        schema: &sgd::SCHEMA,
+        build: build_sgd,
+        verifier: || Box::new(sgd::checks::verifier()),
+    },
+];
 
 /// All registered papers, in gallery order.
 pub fn papers() -> &'static [Paper] {
@@ -117,7 +143,7 @@ mod tests {
         let e = find("nope").err().unwrap();
         assert_eq!(
             e.to_string(),
-            "unknown paper `nope` (known: andriushchenko2022_sam)"
+            "unknown paper `nope` (known: andriushchenko2022_sam, pesme2021_sgd_dln)"
         );
     }
 

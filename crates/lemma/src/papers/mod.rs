@@ -1,3 +1,4 @@
 //! One module per paper; each exposes a parameter schema, a step-wise experiment and its checks.
 
 pub mod andriushchenko2022_sam;
+pub mod pesme2021_sgd_dln;
