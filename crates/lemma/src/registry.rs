@@ -3,6 +3,7 @@
 
 use crate::experiment::Experiment;
 use crate::papers::andriushchenko2022_sam as sam;
+use crate::papers::boursier2022_relu_flow as relu;
 use crate::papers::pesme2021_sgd_dln as sgd;
 use crate::schema::{ParamError, Params, Schema};
 use crate::verify::Verify;
@@ -71,7 +72,12 @@ fn build_sgd(params: &Params, seed: u64) -> Result<Box<dyn Experiment>, ParamErr
     Ok(Box::new(sgd::SgdRun::new(cfg, seed)?))
 }
 
-static PAPERS: [Paper; 2] = [
+fn build_relu(params: &Params, seed: u64) -> Result<Box<dyn Experiment>, ParamError> {
+    let cfg = relu::Config::from_params(params)?;
+    Ok(Box::new(relu::ReluRun::new(cfg, seed)?))
+}
+
+static PAPERS: [Paper; 3] = [
     Paper {
         slug: "andriushchenko2022_sam",
         title: "Towards Understanding Sharpness-Aware Minimization",
@@ -110,6 +116,25 @@ static PAPERS: [Paper; 2] = [
         build: build_sgd,
         verifier: || Box::new(sgd::checks::verifier()),
     },
+    Paper {
+        slug: "boursier2022_relu_flow",
+        title: "Gradient flow dynamics of shallow ReLU networks for square loss and orthogonal inputs",
+        authors: "Etienne Boursier, Loucas Pillaud-Vivien, Nicolas Flammarion",
+        venue: "NeurIPS 2022",
+        arxiv: "2206.00939",
+        code: "none (no official code)",
+        claim: "Train a one-hidden-layer ReLU network by gradient flow from a tiny initialisation on \
+                orthogonal inputs. The neurons first turn towards two key directions set by the \
+                labels, then the loss falls in a staircase from saddle to saddle, and the flow ends at \
+                zero loss on the interpolator of minimum variation norm.",
+        demo: "Six orthonormal points, 64 ReLU neurons: the loss staircase against the predicted \
+               escape times and plateau, neurons aligning with D₊ and D₋, norms growing \
+               exponentially, and V/V* against the initialisation scale.",
+        needs_gpu: false,
+        schema: &relu::SCHEMA,
+        build: build_relu,
+        verifier: || Box::new(relu::checks::verifier()),
+    },
 ];
 
 /// All registered papers, in gallery order.
@@ -143,7 +168,7 @@ mod tests {
         let e = find("nope").err().unwrap();
         assert_eq!(
             e.to_string(),
-            "unknown paper `nope` (known: andriushchenko2022_sam, pesme2021_sgd_dln)"
+            "unknown paper `nope` (known: andriushchenko2022_sam, pesme2021_sgd_dln, boursier2022_relu_flow)"
         );
     }
 

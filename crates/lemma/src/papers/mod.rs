@@ -1,4 +1,5 @@
 //! One module per paper; each exposes a parameter schema, a step-wise experiment and its checks.
 
 pub mod andriushchenko2022_sam;
+pub mod boursier2022_relu_flow;
 pub mod pesme2021_sgd_dln;
