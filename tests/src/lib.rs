@@ -1,103 +1,105 @@
 //! Cross-host test helpers: the golden-trace runs shared by the native tests and the in-browser
-//! (wasm-pack) tests, so both compare the very same numbers against one checked-in file.
+//! (wasm-pack) tests, so both compare the very same numbers against one checked-in file per paper.
 
 use lemma::registry;
 use serde_json::{Value, json};
 
-/// The golden file of the SAM diagonal-network runs.
-pub const SAM_GOLDEN: &str = include_str!("../golden/andriushchenko2022_sam.json");
+/// Parameter overrides of one golden run.
+pub type Overrides = &'static [(&'static str, &'static str)];
 
-/// Seed of the golden runs.
-pub const SAM_GOLDEN_SEED: u64 = 7;
+/// The golden runs of one paper and their checked-in trace file.
+pub struct Golden {
+    /// Paper slug (also the file name under `golden/`).
+    pub slug: &'static str,
+    /// Seed of every run.
+    pub seed: u64,
+    /// The runs.
+    pub runs: &'static [Overrides],
+    /// Contents of `golden/<slug>.json`.
+    pub file: &'static str,
+}
 
-/// The golden configurations: every algorithm on the portable RNG, plus the notebook preset
-/// (MT19937 data and numpy `randint` sampling).
-pub const SAM_GOLDEN_RUNS: &[&[(&str, &str)]] = &[
-    &[("algo", "gd"), ("steps", "2000")],
-    &[("algo", "sgd"), ("steps", "2000"), ("gamma", "0.1")],
-    &[("algo", "nsam"), ("steps", "2000"), ("rho", "0.1")],
-    &[("algo", "1sam"), ("steps", "2000"), ("rho", "0.05")],
-    &[
-        ("algo", "msam"),
-        ("steps", "2000"),
-        ("rho", "0.2"),
-        ("m", "5"),
-    ],
-    &[
-        ("algo", "1sam"),
-        ("erm_steps", "1000"),
-        ("steps", "1000"),
-        ("rho", "0.05"),
-    ],
-    &[("preset", "notebook"), ("algo", "gd"), ("steps", "1500")],
-    &[
-        ("preset", "notebook"),
-        ("algo", "sgd"),
-        ("steps", "1500"),
-        ("gamma", "0.1"),
-    ],
+/// Every paper's golden runs.
+pub const GOLDENS: &[Golden] = &[
+    Golden {
+        slug: "andriushchenko2022_sam",
+        seed: 7,
+        // Every algorithm on the portable RNG, plus the notebook preset (MT19937 data, numpy randint).
+        runs: &[
+            &[("algo", "gd"), ("steps", "2000")],
+            &[("algo", "sgd"), ("steps", "2000"), ("gamma", "0.1")],
+            &[("algo", "nsam"), ("steps", "2000"), ("rho", "0.1")],
+            &[("algo", "1sam"), ("steps", "2000"), ("rho", "0.05")],
+            &[("algo", "msam"), ("steps", "2000"), ("rho", "0.2"), ("m", "5")],
+            &[("algo", "1sam"), ("erm_steps", "1000"), ("steps", "1000"), ("rho", "0.05")],
+            &[("preset", "notebook"), ("algo", "gd"), ("steps", "1500")],
+            &[("preset", "notebook"), ("algo", "sgd"), ("steps", "1500"), ("gamma", "0.1")],
+        ],
+        file: include_str!("../golden/andriushchenko2022_sam.json"),
+    },
+    Golden {
+        slug: "pesme2021_sgd_dln",
+        seed: 3,
+        runs: &[
+            &[("algo", "gd"), ("steps", "1500"), ("n", "20"), ("d", "40")],
+            &[("algo", "sgd"), ("steps", "4000")],
+            &[("algo", "sgd"), ("steps", "2000"), ("batch", "4"), ("anisotropy", "1")],
+            &[("algo", "sgf"), ("steps", "300"), ("n", "20"), ("d", "40")],
+        ],
+        file: include_str!("../golden/pesme2021_sgd_dln.json"),
+    },
+    Golden {
+        slug: "boursier2022_relu_flow",
+        seed: 2,
+        runs: &[
+            &[("lambda", "1e-3"), ("width", "16")],
+            &[("lambda", "0.3"), ("width", "16"), ("n", "4")],
+        ],
+        file: include_str!("../golden/boursier2022_relu_flow.json"),
+    },
 ];
 
-/// Runs one golden configuration and returns its full trace as JSON: every recorded series
-/// value and every final metric and vector. Floats are written as the exact bit patterns
-/// (hex) so equality is bit-for-bit.
-pub fn sam_trace(overrides: &[(&str, &str)]) -> Value {
-    let paper = registry::find("andriushchenko2022_sam").expect("registered");
-    let params = paper
-        .schema
-        .build(overrides.iter().copied())
-        .expect("valid golden parameters");
-    let mut exp = paper
-        .experiment(&params, SAM_GOLDEN_SEED)
-        .expect("valid golden run");
+fn bits(v: &[f64]) -> Vec<String> {
+    v.iter().map(|x| format!("{:016x}", x.to_bits())).collect()
+}
+
+/// Runs one configuration and returns its full trace: every recorded series value and every final
+/// metric and vector, as exact bit patterns (hex) so equality is bit-for-bit.
+pub fn trace(slug: &str, seed: u64, overrides: Overrides) -> Value {
+    let paper = registry::find(slug).expect("registered");
+    let params = paper.schema.build(overrides.iter().copied()).expect("valid golden parameters");
+    let mut exp = paper.experiment(&params, seed).expect("valid golden run");
     exp.run_to_end(u64::MAX, &mut |_| {});
-    let bits = |v: &[f64]| {
-        v.iter()
-            .map(|x| format!("{:016x}", x.to_bits()))
-            .collect::<Vec<_>>()
-    };
-    let series: Vec<Value> = exp
-        .series()
-        .iter()
-        .map(|s| json!({"name": s.name, "x": s.x, "y": bits(&s.y)}))
-        .collect();
-    let metrics: serde_json::Map<String, Value> = exp
-        .metrics()
-        .into_iter()
-        .map(|(k, v)| (k, json!(format!("{:016x}", v.to_bits()))))
-        .collect();
-    let vectors: Vec<Value> = exp
-        .vectors()
-        .into_iter()
-        .map(|v| json!({"name": v.name, "values": bits(&v.values)}))
-        .collect();
+    let series: Vec<Value> =
+        exp.series().iter().map(|s| json!({"name": s.name, "x": bits(&s.x), "y": bits(&s.y)})).collect();
+    let metrics: serde_json::Map<String, Value> =
+        exp.metrics().into_iter().map(|(k, v)| (k, json!(format!("{:016x}", v.to_bits())))).collect();
+    let vectors: Vec<Value> =
+        exp.vectors().into_iter().map(|v| json!({"name": v.name, "values": bits(&v.values)})).collect();
     json!({"params": overrides, "series": series, "metrics": metrics, "vectors": vectors})
 }
 
-/// All golden traces.
-pub fn sam_traces() -> Value {
-    Value::Array(SAM_GOLDEN_RUNS.iter().map(|o| sam_trace(o)).collect())
+/// All traces of one paper.
+pub fn traces(g: &Golden) -> Value {
+    Value::Array(g.runs.iter().map(|o| trace(g.slug, g.seed, o)).collect())
 }
 
 /// Compares fresh traces with the golden file; returns the first difference, if any.
-pub fn sam_golden_mismatch() -> Option<String> {
-    let golden: Value = match serde_json::from_str(SAM_GOLDEN) {
+pub fn mismatch(g: &Golden) -> Option<String> {
+    let golden: Value = match serde_json::from_str(g.file) {
         Ok(v) => v,
-        Err(e) => return Some(format!("golden file unreadable: {e}")),
+        Err(e) => return Some(format!("{}: golden file unreadable: {e}", g.slug)),
     };
-    let fresh = sam_traces();
-    let (Some(g), Some(f)) = (golden.as_array(), fresh.as_array()) else {
-        return Some("golden file is not an array".into());
+    let fresh = traces(g);
+    let (Some(old), Some(new)) = (golden.as_array(), fresh.as_array()) else {
+        return Some(format!("{}: golden file is not an array", g.slug));
     };
-    if g.len() != f.len() {
-        return Some(format!("{} golden runs, {} fresh", g.len(), f.len()));
+    if old.len() != new.len() {
+        return Some(format!("{}: {} golden runs, {} fresh", g.slug, old.len(), new.len()));
     }
-    for (i, (a, b)) in g.iter().zip(f).enumerate() {
+    for (i, (a, b)) in old.iter().zip(new).enumerate() {
         if a != b {
-            return Some(format!(
-                "run {i} ({}) differs from the golden trace",
-                b["params"]
-            ));
+            return Some(format!("{} run {i} ({}) differs from the golden trace", g.slug, b["params"]));
         }
     }
     None

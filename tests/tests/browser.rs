@@ -1,17 +1,19 @@
-//! In-browser tests (wasm-pack test --headless --chrome tests): the SAM experiment runs inside
-//! Chromium's wasm engine and must reproduce the native golden traces bit for bit.
+//! In-browser tests (wasm-pack test --headless --chrome tests): every paper's golden runs execute
+//! inside Chromium's wasm engine and must reproduce the native golden traces bit for bit.
 #![cfg(target_arch = "wasm32")]
 
-use lemma_tests::{SAM_GOLDEN, sam_golden_mismatch};
+use lemma_tests::{GOLDENS, mismatch};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
-fn sam_traces_in_browser_are_bit_identical_to_native() {
-    assert!(SAM_GOLDEN.len() > 1000, "golden file is empty");
-    if let Some(diff) = sam_golden_mismatch() {
-        panic!("{diff}");
+fn traces_in_browser_are_bit_identical_to_native() {
+    for g in GOLDENS {
+        assert!(g.file.len() > 1000, "{}: golden file is empty", g.slug);
+        if let Some(diff) = mismatch(g) {
+            panic!("{diff}");
+        }
     }
 }
 

@@ -1,21 +1,31 @@
-//! Native golden traces: the SAM runs must match the checked-in file bit for bit (the browser
-//! test compares the same file). Regenerate with `LEMMA_BLESS=1 cargo test -p lemma-tests`.
+//! Native golden traces: every paper's golden runs must match their checked-in file bit for bit
+//! (the browser test compares the same files). Regenerate with
+//! `LEMMA_BLESS=1 cargo test -p lemma-tests --test golden`.
 #![cfg(not(target_arch = "wasm32"))]
 
-use lemma_tests::{sam_golden_mismatch, sam_traces};
+use lemma_tests::{GOLDENS, mismatch, traces};
 
 #[test]
-fn sam_traces_match_golden_file() {
+fn traces_match_golden_files() {
     if std::env::var_os("LEMMA_BLESS").is_some() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/golden/andriushchenko2022_sam.json"
-        );
-        let text = serde_json::to_string_pretty(&sam_traces()).expect("serialisable");
-        std::fs::write(path, text + "\n").expect("golden file writable");
+        for g in GOLDENS {
+            let path = format!("{}/golden/{}.json", env!("CARGO_MANIFEST_DIR"), g.slug);
+            let text = serde_json::to_string(&traces(g)).expect("serialisable");
+            std::fs::write(path, text + "\n").expect("golden file writable");
+        }
         return;
     }
-    if let Some(diff) = sam_golden_mismatch() {
-        panic!("{diff}");
+    for g in GOLDENS {
+        assert!(g.file.len() > 1000, "{}: golden file is empty", g.slug);
+        if let Some(diff) = mismatch(g) {
+            panic!("{diff}");
+        }
+    }
+}
+
+#[test]
+fn every_registered_paper_has_golden_runs() {
+    for p in lemma::registry::papers() {
+        assert!(GOLDENS.iter().any(|g| g.slug == p.slug), "{} has no golden runs", p.slug);
     }
 }
