@@ -103,3 +103,39 @@ test('a bad value in the URL shows an inline error and keeps the last valid stat
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('SGD page: GD and SGD run, the step-size sweep fills its charts', async () => {
+  const { page, errors } = await openPage('#paper=pesme2021_sgd_dln&seed=0&algos=gd,sgd,sgf&steps=4000');
+  await page.waitForSelector('.loss-chart canvas');
+  await page.click('button.play');
+  await page.waitForFunction(() => document.querySelector('main').dataset.finished === '1', null, { timeout: 120_000 });
+  assert.equal(Number(await page.locator('main').getAttribute('data-done')), 3 * 4000);
+  const cell = async (algo, n) => Number(await page.locator(`tr[data-algo="${algo}"] td:nth-child(${n})`).textContent());
+  const [gd, sgd] = [await cell('gd', 4), await cell('sgd', 4)];
+  assert.ok(gd > 0 && sgd > 0 && sgd < gd, `test errors gd=${gd} sgd=${sgd}`);
+  await page.screenshot({ path: SHOTS + 'sgd-page.png', fullPage: true });
+  await page.click('button.run-sweep');
+  await page.waitForSelector('section.sweep[data-done="1"]', { timeout: 120_000 });
+  await page.locator('section.sweep').screenshot({ path: SHOTS + 'sgd-sweep.png' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('ReLU page: the loss staircase, aligned neurons and the λ sweep', async () => {
+  const { page, errors } = await openPage('#paper=boursier2022_relu_flow&seed=0');
+  await page.waitForSelector('.direction-chart canvas');
+  await page.click('button.play');
+  await page.waitForFunction(() => document.querySelector('main').dataset.finished === '1', null, { timeout: 120_000 });
+  const vRatio = Number(await page.locator('tr[data-algo="flow"] td:nth-child(4)').textContent());
+  assert.ok(vRatio >= 1 && vRatio < 1.02, `V/V* = ${vRatio}`);
+  await page.screenshot({ path: SHOTS + 'relu-page.png', fullPage: true });
+  await page.click('button.run-sweep');
+  await page.waitForSelector('section.sweep[data-done="1"]', { timeout: 120_000 });
+  await page.locator('section.sweep').screenshot({ path: SHOTS + 'relu-sweep.png' });
+  // A bad value keeps the page usable and names the parameter.
+  await page.evaluate(() => (location.hash = '#paper=boursier2022_relu_flow&seed=0&width=1'));
+  await page.locator('#hash-error').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#hash-error').textContent(), /width/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -5,8 +5,14 @@ import { bindings } from './wasm.js';
 import { readHash, onHashChange, showHashError } from './state.js';
 import { renderGallery } from './gallery.js';
 import { renderSamPage } from './papers/andriushchenko2022_sam.js';
+import { renderSgdPage } from './papers/pesme2021_sgd_dln.js';
+import { renderReluPage } from './papers/boursier2022_relu_flow.js';
 
-const PAGES = { andriushchenko2022_sam: renderSamPage };
+const PAGES = {
+  andriushchenko2022_sam: renderSamPage,
+  pesme2021_sgd_dln: renderSgdPage,
+  boursier2022_relu_flow: renderReluPage,
+};
 
 async function main() {
   const b = await bindings();

@@ -11,11 +11,21 @@ function width(el) {
 
 const fmt = (v) => (v == null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toPrecision(4) : v.toExponential(3));
 
+/** Axis tick label: on log axes only the powers of ten are labelled. */
+function tick(v, log) {
+  if (v == null) return '';
+  if (log) {
+    const e = Math.log10(v);
+    return Math.abs(e - Math.round(e)) < 1e-9 ? (Math.abs(e) <= 3 ? String(Number(v.toPrecision(1))) : `1e${Math.round(e)}`) : '';
+  }
+  return fmt(v);
+}
+
 /** A chart whose series can be replaced wholesale; `series` = [{label, color, dash?, bars?, points?}]. */
 export class Chart {
-  constructor(el, { title, xLabel, yLabel, xLog = false, yLog = false, series }) {
+  constructor(el, { title, xLabel, yLabel, xLog = false, yLog = false, range, series, hooks }) {
     this.el = el;
-    this.config = { title, xLabel, yLabel, xLog, yLog };
+    this.config = { title, xLabel, yLabel, xLog, yLog, range, hooks };
     this.plot = null;
     this.setSeries(series);
   }
@@ -23,13 +33,17 @@ export class Chart {
   setSeries(series) {
     this.series = series;
     if (this.plot) this.plot.destroy();
-    const { title, xLabel, yLabel, xLog, yLog } = this.config;
+    const { title, xLabel, yLabel, xLog, yLog, range, hooks } = this.config;
     const opts = {
       title,
+      hooks,
       width: width(this.el),
       height: 300,
-      scales: { x: { time: false, distr: xLog ? 3 : 1 }, y: { distr: yLog ? 3 : 1 } },
-      axes: [{ label: xLabel }, { label: yLabel, size: 70, values: (u, vals) => vals.map(fmt) }],
+      scales: { x: { time: false, distr: xLog ? 3 : 1, range }, y: { distr: yLog ? 3 : 1, range } },
+      axes: [
+        { label: xLabel, values: (u, vals) => vals.map((v) => tick(v, xLog)) },
+        { label: yLabel, size: 70, values: (u, vals) => vals.map((v) => tick(v, yLog)) },
+      ],
       legend: { live: true },
       series: [
         { label: xLabel, value: (u, v) => fmt(v) },
@@ -55,6 +69,14 @@ export class Chart {
   }
 }
 
+/** Scatter data for a [`Chart`] of point series: x sorted ascending (uPlot needs it), each group's
+ * y placed at its own points and null elsewhere. `groups` = [{x: [...], y: [...]}, …]. */
+export function scatterData(groups) {
+  const pts = groups.flatMap((g, gi) => g.x.map((x, i) => [x, gi, g.y[i]]));
+  pts.sort((a, b) => a[0] - b[0]);
+  return [pts.map((p) => p[0]), ...groups.map((_, gi) => pts.map((p) => (p[1] === gi ? p[2] : null)))];
+}
+
 /** Aligns curves recorded on the same grid: x from the longest, others padded with null; drops
  * x = 0 and non-positive values when the axes are logarithmic. */
 export function alignCurves(curves, { logX = false, logY = false } = {}) {
@@ -67,4 +89,30 @@ export function alignCurves(curves, { logX = false, logY = false } = {}) {
     out.push(keep.map((i) => (i < c.y.length && Number.isFinite(c.y[i]) && (!logY || c.y[i] > 0) ? c.y[i] : null)));
   }
   return out;
+}
+
+/** Draws dashed vertical marker lines (e.g. predicted escape times) on a uPlot chart. */
+export function markerHook(getMarkers) {
+  return {
+    draw: [
+      (u) => {
+        const ctx = u.ctx;
+        ctx.save();
+        ctx.setLineDash([5, 5]);
+        ctx.lineWidth = 1.5;
+        ctx.font = `${12 * devicePixelRatio}px sans-serif`;
+        for (const m of getMarkers()) {
+          const x = u.valToPos(m.x, 'x', true);
+          if (!Number.isFinite(x) || x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+          ctx.strokeStyle = ctx.fillStyle = m.color ?? '#555';
+          ctx.beginPath();
+          ctx.moveTo(x, u.bbox.top);
+          ctx.lineTo(x, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+          ctx.fillText(m.label, x + 4, u.bbox.top + 14 * devicePixelRatio);
+        }
+        ctx.restore();
+      },
+    ],
+  };
 }
