@@ -30,10 +30,25 @@ pub const GOLDENS: &[Golden] = &[
             &[("algo", "sgd"), ("steps", "2000"), ("gamma", "0.1")],
             &[("algo", "nsam"), ("steps", "2000"), ("rho", "0.1")],
             &[("algo", "1sam"), ("steps", "2000"), ("rho", "0.05")],
-            &[("algo", "msam"), ("steps", "2000"), ("rho", "0.2"), ("m", "5")],
-            &[("algo", "1sam"), ("erm_steps", "1000"), ("steps", "1000"), ("rho", "0.05")],
+            &[
+                ("algo", "msam"),
+                ("steps", "2000"),
+                ("rho", "0.2"),
+                ("m", "5"),
+            ],
+            &[
+                ("algo", "1sam"),
+                ("erm_steps", "1000"),
+                ("steps", "1000"),
+                ("rho", "0.05"),
+            ],
             &[("preset", "notebook"), ("algo", "gd"), ("steps", "1500")],
-            &[("preset", "notebook"), ("algo", "sgd"), ("steps", "1500"), ("gamma", "0.1")],
+            &[
+                ("preset", "notebook"),
+                ("algo", "sgd"),
+                ("steps", "1500"),
+                ("gamma", "0.1"),
+            ],
         ],
         file: include_str!("../golden/andriushchenko2022_sam.json"),
     },
@@ -43,7 +58,12 @@ pub const GOLDENS: &[Golden] = &[
         runs: &[
             &[("algo", "gd"), ("steps", "1500"), ("n", "20"), ("d", "40")],
             &[("algo", "sgd"), ("steps", "4000")],
-            &[("algo", "sgd"), ("steps", "2000"), ("batch", "4"), ("anisotropy", "1")],
+            &[
+                ("algo", "sgd"),
+                ("steps", "2000"),
+                ("batch", "4"),
+                ("anisotropy", "1"),
+            ],
             &[("algo", "sgf"), ("steps", "300"), ("n", "20"), ("d", "40")],
         ],
         file: include_str!("../golden/pesme2021_sgd_dln.json"),
@@ -67,15 +87,27 @@ fn bits(v: &[f64]) -> Vec<String> {
 /// metric and vector, as exact bit patterns (hex) so equality is bit-for-bit.
 pub fn trace(slug: &str, seed: u64, overrides: Overrides) -> Value {
     let paper = registry::find(slug).expect("registered");
-    let params = paper.schema.build(overrides.iter().copied()).expect("valid golden parameters");
+    let params = paper
+        .schema
+        .build(overrides.iter().copied())
+        .expect("valid golden parameters");
     let mut exp = paper.experiment(&params, seed).expect("valid golden run");
     exp.run_to_end(u64::MAX, &mut |_| {});
-    let series: Vec<Value> =
-        exp.series().iter().map(|s| json!({"name": s.name, "x": bits(&s.x), "y": bits(&s.y)})).collect();
-    let metrics: serde_json::Map<String, Value> =
-        exp.metrics().into_iter().map(|(k, v)| (k, json!(format!("{:016x}", v.to_bits())))).collect();
-    let vectors: Vec<Value> =
-        exp.vectors().into_iter().map(|v| json!({"name": v.name, "values": bits(&v.values)})).collect();
+    let series: Vec<Value> = exp
+        .series()
+        .iter()
+        .map(|s| json!({"name": s.name, "x": bits(&s.x), "y": bits(&s.y)}))
+        .collect();
+    let metrics: serde_json::Map<String, Value> = exp
+        .metrics()
+        .into_iter()
+        .map(|(k, v)| (k, json!(format!("{:016x}", v.to_bits()))))
+        .collect();
+    let vectors: Vec<Value> = exp
+        .vectors()
+        .into_iter()
+        .map(|v| json!({"name": v.name, "values": bits(&v.values)}))
+        .collect();
     json!({"params": overrides, "series": series, "metrics": metrics, "vectors": vectors})
 }
 
@@ -95,11 +127,19 @@ pub fn mismatch(g: &Golden) -> Option<String> {
         return Some(format!("{}: golden file is not an array", g.slug));
     };
     if old.len() != new.len() {
-        return Some(format!("{}: {} golden runs, {} fresh", g.slug, old.len(), new.len()));
+        return Some(format!(
+            "{}: {} golden runs, {} fresh",
+            g.slug,
+            old.len(),
+            new.len()
+        ));
     }
     for (i, (a, b)) in old.iter().zip(new).enumerate() {
         if a != b {
-            return Some(format!("{} run {i} ({}) differs from the golden trace", g.slug, b["params"]));
+            return Some(format!(
+                "{} run {i} ({}) differs from the golden trace",
+                g.slug, b["params"]
+            ));
         }
     }
     None

@@ -26,6 +26,10 @@ fn traces_match_golden_files() {
 #[test]
 fn every_registered_paper_has_golden_runs() {
     for p in lemma::registry::papers() {
-        assert!(GOLDENS.iter().any(|g| g.slug == p.slug), "{} has no golden runs", p.slug);
+        assert!(
+            GOLDENS.iter().any(|g| g.slug == p.slug),
+            "{} has no golden runs",
+            p.slug
+        );
     }
 }

@@ -76,6 +76,9 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Time only the default runs, not the checks.
+        #[arg(long)]
+        runs_only: bool,
     },
 }
 
@@ -113,7 +116,7 @@ fn main() -> ExitCode {
             out,
         } => run(&slug, preset.as_deref(), &set, seed, json, out).map(|()| true),
         Command::Verify { slugs, json } => verify(&slugs, json),
-        Command::Bench { json } => bench::run(json).map(|()| true),
+        Command::Bench { json, runs_only } => bench::run(json, runs_only).map(|()| true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -43,6 +43,42 @@ fn bad_parameter_exits_2_naming_parameter_value_and_range() {
 }
 
 #[test]
+fn every_paper_rejects_bad_parameters_with_exit_2() {
+    for (slug, set, name) in [
+        ("pesme2021_sgd_dln", "batch=41", "`batch`"),
+        ("pesme2021_sgd_dln", "gamma=0", "`gamma`"),
+        ("boursier2022_relu_flow", "width=1", "`width`"),
+        ("boursier2022_relu_flow", "lambda=2", "`lambda`"),
+    ] {
+        let o = lemma(&["run", slug, "--set", set]);
+        assert_eq!(o.status.code(), Some(2), "{slug} {set}");
+        assert!(stderr(&o).contains(name), "{slug} {set}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn relu_run_reports_theory_landmarks() {
+    let o = lemma(&[
+        "run",
+        "boursier2022_relu_flow",
+        "--set",
+        "lambda=1e-3",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for key in [
+        "loss", "v_ratio", "tau_fast", "tau_slow", "t_fast", "t_slow",
+    ] {
+        assert!(
+            v["metrics"][key].as_f64().is_some_and(f64::is_finite),
+            "{key}: {}",
+            v["metrics"]
+        );
+    }
+}
+
+#[test]
 fn run_json_has_metrics_and_series() {
     let o = lemma(&[
         "run",
