@@ -3,6 +3,7 @@
 //! Hosts (CLI, browser, tests) call [`Experiment::step`] with a work budget until the experiment
 //! reports it is no longer running; none of them owns the algorithm.
 
+use crate::schema::{ParamError, Params};
 use crate::series::Series;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -22,6 +23,30 @@ pub enum Status {
         /// What was seen.
         reason: String,
     },
+}
+
+impl Status {
+    /// "diverged at step k: reason" for a diverged run.
+    pub fn divergence_note(&self) -> Option<String> {
+        match self {
+            Status::Diverged { step, reason } => Some(format!("diverged at step {step}: {reason}")),
+            _ => None,
+        }
+    }
+}
+
+/// A training loss this many times the initial one counts as divergence.
+pub const BLOW_UP_FACTOR: f64 = 1e8;
+
+/// Why a run has diverged, if it has: a NaN or exploding training loss (`None` when the step did
+/// not compute it), or weights that are no longer finite.
+pub fn divergence(loss: Option<f64>, initial_loss: f64, weights_finite: bool) -> Option<String> {
+    if let Some(l) = loss.filter(|l| l.is_nan() || *l > BLOW_UP_FACTOR * initial_loss.max(1e-300)) {
+        return Some(format!(
+            "training loss {l:.3e} exceeds {BLOW_UP_FACTOR:e} × the initial loss"
+        ));
+    }
+    (!weights_finite).then(|| "weights became NaN or infinite".to_string())
 }
 
 /// Progress after a call to [`Experiment::step`].
@@ -50,6 +75,9 @@ pub struct NamedVector {
     /// Values.
     pub values: Vec<f64>,
 }
+
+/// Builds a paper's experiment from validated parameters and a seed.
+pub type Builder = fn(&Params, u64) -> Result<Box<dyn Experiment>, ParamError>;
 
 /// One experiment run, advanced in bounded chunks.
 pub trait Experiment {

@@ -1,16 +1,13 @@
 //! The list of papers: slug, title, citation, claim, CPU/GPU, schema, experiment constructor and
 //! checks. Every host (CLI, browser, tests) finds papers here and nowhere else.
 
-use crate::experiment::Experiment;
+use crate::experiment::{Builder, Experiment};
 use crate::papers::andriushchenko2022_sam as sam;
 use crate::papers::boursier2022_relu_flow as relu;
 use crate::papers::pesme2021_sgd_dln as sgd;
 use crate::schema::{ParamError, Params, Schema};
 use crate::verify::Verify;
 use serde::Serialize;
-
-/// Builds a paper's experiment from validated parameters and a seed.
-pub type Builder = fn(&Params, u64) -> Result<Box<dyn Experiment>, ParamError>;
 
 /// A registered paper.
 #[derive(Serialize)]
@@ -62,21 +59,6 @@ impl Paper {
 #[error("unknown paper `{0}` (known: {known})", known = slugs().join(", "))]
 pub struct UnknownPaper(pub String);
 
-fn build_sam(params: &Params, seed: u64) -> Result<Box<dyn Experiment>, ParamError> {
-    let cfg = sam::Config::from_params(params)?;
-    Ok(Box::new(sam::SamRun::new(cfg, seed)?))
-}
-
-fn build_sgd(params: &Params, seed: u64) -> Result<Box<dyn Experiment>, ParamError> {
-    let cfg = sgd::Config::from_params(params)?;
-    Ok(Box::new(sgd::SgdRun::new(cfg, seed)?))
-}
-
-fn build_relu(params: &Params, seed: u64) -> Result<Box<dyn Experiment>, ParamError> {
-    let cfg = relu::Config::from_params(params)?;
-    Ok(Box::new(relu::ReluRun::new(cfg, seed)?))
-}
-
 static PAPERS: [Paper; 3] = [
     Paper {
         slug: "andriushchenko2022_sam",
@@ -95,7 +77,7 @@ static PAPERS: [Paper; 3] = [
            m-SAM side by side, with the effective initialisation and the interpolator it predicts.",
         needs_gpu: false,
         schema: &sam::SCHEMA,
-        build: build_sam,
+        build: sam::build,
         verifier: || Box::new(sam::checks::verifier()),
     },
     Paper {
@@ -113,7 +95,7 @@ static PAPERS: [Paper; 3] = [
            flow), the measured α∞ against the paper's formula, and test error against the step size.",
         needs_gpu: false,
         schema: &sgd::SCHEMA,
-        build: build_sgd,
+        build: sgd::build,
         verifier: || Box::new(sgd::checks::verifier()),
     },
     Paper {
@@ -132,7 +114,7 @@ static PAPERS: [Paper; 3] = [
                exponentially, and V/V* against the initialisation scale.",
         needs_gpu: false,
         schema: &relu::SCHEMA,
-        build: build_relu,
+        build: relu::build,
         verifier: || Box::new(relu::checks::verifier()),
     },
 ];

@@ -4,7 +4,10 @@
 //! report-only) and a function producing a [`CheckResult`] with measured values and the threshold.
 //! A [`Verifier`] runs a list of checks one at a time so hosts can show progress between them.
 
+use crate::experiment::{Builder, Status};
+use crate::schema::Schema;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// How a check's outcome counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -158,6 +161,87 @@ fn join_note(a: &str, b: &str) -> String {
     } else {
         format!("{a} {b}")
     }
+}
+
+/// The end state of one run, as the checks see it.
+#[derive(Clone, Debug)]
+pub struct RunOutcome {
+    /// Final metrics.
+    pub metrics: BTreeMap<String, f64>,
+    /// Step at which the run diverged, if it did.
+    pub diverged_at: Option<u64>,
+}
+
+impl RunOutcome {
+    /// A metric, NaN when the run did not report it.
+    pub fn get(&self, key: &str) -> f64 {
+        self.metrics.get(key).copied().unwrap_or(f64::NAN)
+    }
+
+    /// Why a theory stated for stable runs does not apply (`common.md` §3 and §9): the run
+    /// diverged, or it reported sign flips, which void the hyperbolic characterisation.
+    pub fn assumption_not_met(&self) -> Option<String> {
+        if let Some(step) = self.diverged_at {
+            return Some(format!("diverged at step {step}"));
+        }
+        let flips = self.get("sign_flips");
+        (flips > 0.0).then(|| format!("{flips} sign flip(s)"))
+    }
+}
+
+/// A paper's runs for its checks, each computed once and shared by every check that needs it.
+pub struct RunCache {
+    schema: &'static Schema,
+    build: Builder,
+    cache: BTreeMap<String, RunOutcome>,
+}
+
+impl RunCache {
+    /// An empty cache for the paper with this schema and experiment builder.
+    pub fn new(schema: &'static Schema, build: Builder) -> Self {
+        Self {
+            schema,
+            build,
+            cache: BTreeMap::new(),
+        }
+    }
+
+    /// Runs (or recalls) the default configuration with `overrides` on `seed`, to the end.
+    pub fn get(&mut self, seed: u64, overrides: &[(&str, &str)]) -> RunOutcome {
+        let key = format!("{seed}|{overrides:?}");
+        if let Some(o) = self.cache.get(&key) {
+            return o.clone();
+        }
+        let params = self
+            .schema
+            .build(overrides.iter().copied())
+            .expect("check configurations are valid");
+        let mut run =
+            (self.build)(&params, seed).expect("check configurations and seeds are valid");
+        let progress = run.run_to_end(u64::MAX, &mut |_| {});
+        let diverged_at = match progress.status {
+            Status::Diverged { step, .. } => Some(step),
+            _ => None,
+        };
+        let o = RunOutcome {
+            metrics: run.metrics(),
+            diverged_at,
+        };
+        self.cache.insert(key, o.clone());
+        o
+    }
+}
+
+/// Marks `seed` not applicable when one of `runs` breaks the theory's assumptions; returns
+/// whether it did.
+pub fn skip_seed(t: &mut Tally, seed: u64, runs: &[(&str, &RunOutcome)]) -> bool {
+    for (name, o) in runs {
+        if let Some(why) = o.assumption_not_met() {
+            t.not_applicable(format!("seed {seed}: {name} {why}"));
+            return true;
+        }
+    }
+    false
 }
 
 /// Runs checks one at a time over a shared context.

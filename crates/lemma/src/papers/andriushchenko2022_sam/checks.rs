@@ -23,82 +23,13 @@
 //! | SAM-6 | test(SGD)/test(GD) = 0.0049, 0.097, 0.163 (seeds 2–4) | ≤ 0.5 |
 //! | SAM-7 | ratio 0.033, 0.906, 0.639 (seeds 2–4); ERM→1-SAM(ρ=2) diverges on seeds 0, 1 | soft |
 
-use super::config::{Config, SCHEMA};
-use super::experiment::SamRun;
-use crate::experiment::{Experiment, Status};
-use crate::verify::{Check, CheckKind, Evaluation, Tally, Verifier};
-use std::collections::BTreeMap;
+use super::config::SCHEMA;
+use crate::verify::{
+    Check, CheckKind, Evaluation, RunCache, RunOutcome, Tally, Verifier, skip_seed,
+};
 
 /// Data seeds used by every diagonal-network check.
 pub const SEEDS: [u64; 5] = [0, 1, 2, 3, 4];
-
-/// The end state of one cached run.
-#[derive(Clone, Debug)]
-pub struct Outcome {
-    /// Final metrics (see [`SamRun`]'s `metrics`).
-    pub metrics: BTreeMap<String, f64>,
-    /// Step at which the run diverged, if it did.
-    pub diverged_at: Option<u64>,
-}
-
-impl Outcome {
-    fn get(&self, key: &str) -> f64 {
-        self.metrics.get(key).copied().unwrap_or(f64::NAN)
-    }
-
-    /// Why the theory does not apply to this run (`common.md` §3 and §9): it diverged, or some
-    /// coordinate of u² − v² changed sign, which voids the hyperbolic-entropy characterisation.
-    fn assumption_not_met(&self) -> Option<String> {
-        if let Some(step) = self.diverged_at {
-            return Some(format!("diverged at step {step}"));
-        }
-        let flips = self.get("sign_flips");
-        (flips > 0.0).then(|| format!("{flips} sign flip(s) of u² − v²"))
-    }
-}
-
-/// Marks seed `s` not applicable when one of `runs` breaks the theory's assumptions.
-fn skip_seed(t: &mut Tally, s: u64, runs: &[(&str, &Outcome)]) -> bool {
-    for (name, o) in runs {
-        if let Some(why) = o.assumption_not_met() {
-            t.not_applicable(format!("seed {s}: {name} {why}"));
-            return true;
-        }
-    }
-    false
-}
-
-/// Shared state of a verification: a cache of runs, so checks that need the same run share it.
-#[derive(Default)]
-pub struct Runs {
-    cache: BTreeMap<String, Outcome>,
-}
-
-impl Runs {
-    /// Runs (or recalls) the SAM-diag configuration with `overrides` on data seed `seed`.
-    pub fn get(&mut self, seed: u64, overrides: &[(&str, &str)]) -> Outcome {
-        let key = format!("{seed}|{overrides:?}");
-        if let Some(o) = self.cache.get(&key) {
-            return o.clone();
-        }
-        let params = SCHEMA
-            .build(overrides.iter().copied())
-            .expect("check configurations are valid");
-        let cfg = Config::from_params(&params).expect("check configurations are consistent");
-        let mut run = SamRun::new(cfg, seed).expect("check seeds are valid");
-        let progress = run.run_to_end(u64::MAX, &mut |_| {});
-        let diverged_at = match progress.status {
-            Status::Diverged { step, .. } => Some(step),
-            _ => None,
-        };
-        let o = Outcome {
-            metrics: run.metrics(),
-            diverged_at,
-        };
-        self.cache.insert(key, o.clone());
-        o
-    }
-}
 
 const GD: &[(&str, &str)] = &[("algo", "gd")];
 const ONE_SAM_01: &[(&str, &str)] = &[("algo", "1sam"), ("rho", "0.1")];
@@ -106,7 +37,7 @@ const N_SAM_003: &[(&str, &str)] = &[("algo", "nsam"), ("rho", "0.03")];
 const N_SAM_01: &[(&str, &str)] = &[("algo", "nsam"), ("rho", "0.1")];
 const M_VALUES: [&str; 6] = ["1", "2", "4", "5", "10", "20"];
 
-fn sam1(runs: &mut Runs) -> Evaluation {
+fn sam1(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
         let (gd, one) = (runs.get(s, GD), runs.get(s, ONE_SAM_01));
@@ -136,7 +67,7 @@ fn sam1(runs: &mut Runs) -> Evaluation {
     )
 }
 
-fn sam2(runs: &mut Runs) -> Evaluation {
+fn sam2(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
         let (gd, n003, n01) = (
@@ -172,20 +103,21 @@ fn sam2(runs: &mut Runs) -> Evaluation {
 }
 
 /// The m-SAM sweep of one seed (unified ρ = 0.2), or `None` when a run breaks the assumptions.
-fn m_sweep(t: &mut Tally, runs: &mut Runs, s: u64) -> Option<Vec<f64>> {
-    let outcomes: Vec<Outcome> = M_VALUES
+fn m_sweep(t: &mut Tally, runs: &mut RunCache, s: u64) -> Option<Vec<f64>> {
+    let outcomes: Vec<RunOutcome> = M_VALUES
         .iter()
         .map(|m| runs.get(s, &[("algo", "msam"), ("rho", "0.2"), ("m", m)]))
         .collect();
     let names: Vec<String> = M_VALUES.iter().map(|m| format!("m-SAM(m={m})")).collect();
-    let labelled: Vec<(&str, &Outcome)> = names.iter().map(String::as_str).zip(&outcomes).collect();
+    let labelled: Vec<(&str, &RunOutcome)> =
+        names.iter().map(String::as_str).zip(&outcomes).collect();
     if skip_seed(t, s, &labelled) {
         return None;
     }
     Some(outcomes.iter().map(|o| o.get("test_loss")).collect())
 }
 
-fn sam3(runs: &mut Runs) -> Evaluation {
+fn sam3(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
         let Some(tests) = m_sweep(&mut t, runs, s) else {
@@ -204,7 +136,7 @@ fn sam3(runs: &mut Runs) -> Evaluation {
     )
 }
 
-fn sam3_monotone(runs: &mut Runs) -> Evaluation {
+fn sam3_monotone(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
         let Some(tests) = m_sweep(&mut t, runs, s) else {
@@ -231,7 +163,7 @@ fn sam3_monotone(runs: &mut Runs) -> Evaluation {
     )
 }
 
-fn sam4(runs: &mut Runs) -> Evaluation {
+fn sam4(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
         let (one, nsam) = (runs.get(s, ONE_SAM_01), runs.get(s, N_SAM_01));
@@ -257,7 +189,7 @@ fn sam4(runs: &mut Runs) -> Evaluation {
     )
 }
 
-fn sam5(runs: &mut Runs) -> Evaluation {
+fn sam5(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     let configs: [(&str, &[(&str, &str)]); 4] = [
         ("GD", GD),
@@ -285,7 +217,7 @@ fn sam5(runs: &mut Runs) -> Evaluation {
     )
 }
 
-fn sam6(runs: &mut Runs) -> Evaluation {
+fn sam6(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
         let gd = runs.get(s, GD);
@@ -306,7 +238,7 @@ fn sam6(runs: &mut Runs) -> Evaluation {
     )
 }
 
-fn sam7(runs: &mut Runs) -> Evaluation {
+fn sam7(runs: &mut RunCache) -> Evaluation {
     const GAMMA: &str = "0.03333333333333333";
     let mut t = Tally::default();
     let mut clear_gains = 0;
@@ -346,7 +278,7 @@ fn sam7(runs: &mut Runs) -> Evaluation {
 }
 
 /// The check list.
-pub fn checks() -> Vec<Check<Runs>> {
+pub fn checks() -> Vec<Check<RunCache>> {
     vec![
         Check {
             id: "SAM-1",
@@ -400,6 +332,6 @@ pub fn checks() -> Vec<Check<Runs>> {
 }
 
 /// A verifier over all checks with an empty run cache.
-pub fn verifier() -> Verifier<Runs> {
-    Verifier::new(checks(), Runs::default())
+pub fn verifier() -> Verifier<RunCache> {
+    Verifier::new(checks(), RunCache::new(&SCHEMA, super::build))
 }

@@ -5,7 +5,7 @@
 use super::config::{Algo, Config, Preset, validate_seed};
 use crate::data::sparse::Regression;
 use crate::diagonal::{DiagNet, Update, Workspace, apply};
-use crate::experiment::{Experiment, NamedVector, Progress, Status};
+use crate::experiment::{Experiment, NamedVector, Progress, Status, divergence};
 use crate::linalg::{median, norm1, norm2};
 use crate::rng::{NumpyLegacy, Rng};
 use crate::schema::ParamError;
@@ -16,9 +16,6 @@ use std::collections::BTreeMap;
 /// Portable-RNG stream ids (data and algorithm are seeded separately, `common.md` §2).
 const DATA_STREAM: u64 = 1;
 const ALGO_STREAM: u64 = 2;
-
-/// A training loss this many times the initial one counts as divergence.
-const BLOW_UP_FACTOR: f64 = 1e8;
 
 /// Example sampler for SGD: the portable stream, or numpy's global stream continued after the data
 /// draws (as the notebook's `np.random.randint(n)` does).
@@ -221,17 +218,7 @@ impl Experiment for SamRun {
             );
             self.t += 1;
             left -= 1;
-            let blown = loss
-                .is_some_and(|l| l.is_nan() || l > BLOW_UP_FACTOR * self.initial_loss.max(1e-300));
-            if blown || !self.net.is_finite() {
-                let reason = if blown {
-                    format!(
-                        "training loss {:.3e} exceeds {BLOW_UP_FACTOR:e} × the initial loss",
-                        loss.unwrap_or(f64::NAN)
-                    )
-                } else {
-                    "weights became NaN or infinite".to_string()
-                };
+            if let Some(reason) = divergence(loss, self.initial_loss, self.net.is_finite()) {
                 self.status = Status::Diverged {
                     step: self.t,
                     reason,
@@ -308,9 +295,7 @@ impl Experiment for SamRun {
 
     fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
-        if let Status::Diverged { step, reason } = &self.status {
-            notes.push(format!("diverged at step {step}: {reason}"));
-        }
+        notes.extend(self.status.divergence_note());
         if self.sign_flips > 0 {
             notes.push(format!(
                 "{} sign flip(s) of u² − v² during training: the hyperbolic-entropy characterisation is void",

@@ -14,87 +14,41 @@
 //! | ReLU-4 | V/V* at λ = 1e-2, 1e-4, 1e-6, 1e-8: 1.07–1.11, 1.012–1.024, 1.0022–1.0047, 1.0004–1.0009 | ≤ 1.02 at 1e-6, monotone |
 //! | ReLU-5 | V/V* at λ = 0.3: 2.38 … 2.65; time near L_mid 0.18–0.24 vs 29–35 at λ = 1e-6 | ≥ 2; ≤ 10 % |
 
-use super::config::{Config, SCHEMA};
-use super::experiment::ReluRun;
-use crate::experiment::{Experiment, Status};
-use crate::verify::{Check, CheckKind, Evaluation, Tally, Verifier};
-use std::collections::BTreeMap;
+use super::config::SCHEMA;
+use crate::verify::{Check, CheckKind, Evaluation, RunCache, RunOutcome, Tally, Verifier};
 
 /// Initialisation seeds of every check.
 pub const SEEDS: [u64; 5] = [0, 1, 2, 3, 4];
 /// The λ sweep of ReLU-4.
 pub const LAMBDAS: [&str; 4] = ["1e-2", "1e-4", "1e-6", "1e-8"];
 
-/// The end state of one cached run.
-#[derive(Clone, Debug)]
-pub struct Outcome {
-    /// Final metrics.
-    pub metrics: BTreeMap<String, f64>,
-    /// Step at which the run diverged, if it did.
-    pub diverged_at: Option<u64>,
+fn at(runs: &mut RunCache, seed: u64, lambda: &str) -> RunOutcome {
+    runs.get(seed, &[("lambda", lambda)])
 }
 
-impl Outcome {
-    fn get(&self, key: &str) -> f64 {
-        self.metrics.get(key).copied().unwrap_or(f64::NAN)
-    }
-
-    fn covered(&self) -> bool {
-        self.get("cover_pos") >= 1.0 && self.get("cover_neg") >= 1.0
-    }
+fn covered(o: &RunOutcome) -> bool {
+    o.get("cover_pos") >= 1.0 && o.get("cover_neg") >= 1.0
 }
 
-/// A cache of runs shared by the checks.
-#[derive(Default)]
-pub struct Runs {
-    cache: BTreeMap<String, Outcome>,
+/// The λ = 1e-6 run of `seed`, or `None` (marked not applicable) when no neuron covers a sign.
+fn covered_run(t: &mut Tally, runs: &mut RunCache, seed: u64) -> Option<RunOutcome> {
+    let o = at(runs, seed, "1e-6");
+    if !covered(&o) {
+        t.not_applicable(format!(
+            "seed {seed}: no covering neuron for some sign (assumption not met)"
+        ));
+        return None;
+    }
+    Some(o)
 }
 
-impl Runs {
-    /// Runs (or recalls) ReLU-ortho with initialisation scale `lambda` on `seed`.
-    pub fn get(&mut self, seed: u64, lambda: &str) -> Outcome {
-        let key = format!("{seed}|{lambda}");
-        if let Some(o) = self.cache.get(&key) {
-            return o.clone();
-        }
-        let params = SCHEMA
-            .build([("lambda", lambda)])
-            .expect("check configurations are valid");
-        let cfg = Config::from_params(&params).expect("check configurations are consistent");
-        let mut run = ReluRun::new(cfg, seed).expect("check seeds are valid");
-        let progress = run.run_to_end(u64::MAX, &mut |_| {});
-        let diverged_at = match progress.status {
-            Status::Diverged { step, .. } => Some(step),
-            _ => None,
-        };
-        let o = Outcome {
-            metrics: run.metrics(),
-            diverged_at,
-        };
-        self.cache.insert(key, o.clone());
-        o
-    }
-
-    /// The λ = 1e-6 run of `seed`, or `None` (marked not applicable) when no neuron covers a sign.
-    fn covered_run(&mut self, t: &mut Tally, seed: u64) -> Option<Outcome> {
-        let o = self.get(seed, "1e-6");
-        if !o.covered() {
-            t.not_applicable(format!(
-                "seed {seed}: no covering neuron for some sign (assumption not met)"
-            ));
-            return None;
-        }
-        Some(o)
-    }
-}
-
-fn relu0(runs: &mut Runs) -> Evaluation {
+fn relu0(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        let o = runs.get(s, "1e-6");
+        let o = at(runs, s, "1e-6");
         t.measure(format!("seed {s}: covering neurons +"), o.get("cover_pos"));
         t.measure(format!("seed {s}: covering neurons −"), o.get("cover_neg"));
-        if !o.covered() {
+        if !covered(&o) {
             t.not_applicable(format!("seed {s}: assumption not met"));
         }
     }
@@ -104,10 +58,10 @@ fn relu0(runs: &mut Runs) -> Evaluation {
     )
 }
 
-fn relu1(runs: &mut Runs) -> Evaluation {
+fn relu1(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        let Some(o) = runs.covered_run(&mut t, s) else {
+        let Some(o) = covered_run(&mut t, runs, s) else {
             continue;
         };
         let (loss, bal) = (o.get("loss"), o.get("balancedness"));
@@ -125,10 +79,10 @@ fn relu1(runs: &mut Runs) -> Evaluation {
     )
 }
 
-fn relu2(runs: &mut Runs) -> Evaluation {
+fn relu2(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        let Some(o) = runs.covered_run(&mut t, s) else {
+        let Some(o) = covered_run(&mut t, runs, s) else {
             continue;
         };
         let mid = o.get("loss_at_mid") / o.get("l_mid");
@@ -164,10 +118,10 @@ fn relu2(runs: &mut Runs) -> Evaluation {
     )
 }
 
-fn relu3(runs: &mut Runs) -> Evaluation {
+fn relu3(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        let Some(o) = runs.covered_run(&mut t, s) else {
+        let Some(o) = covered_run(&mut t, runs, s) else {
             continue;
         };
         for (key, sign) in [("min_cos_pos", "+"), ("min_cos_neg", "−")] {
@@ -188,15 +142,15 @@ fn relu3(runs: &mut Runs) -> Evaluation {
     )
 }
 
-fn relu4(runs: &mut Runs) -> Evaluation {
+fn relu4(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        if runs.covered_run(&mut t, s).is_none() {
+        if covered_run(&mut t, runs, s).is_none() {
             continue;
         }
         let ratios: Vec<f64> = LAMBDAS
             .iter()
-            .map(|l| runs.get(s, l).get("v_ratio"))
+            .map(|l| at(runs, s, l).get("v_ratio"))
             .collect();
         for (l, r) in LAMBDAS.iter().zip(&ratios) {
             t.measure(format!("seed {s}: V/V* at λ={l}"), *r);
@@ -216,13 +170,13 @@ fn relu4(runs: &mut Runs) -> Evaluation {
     )
 }
 
-fn relu5(runs: &mut Runs) -> Evaluation {
+fn relu5(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        let Some(small) = runs.covered_run(&mut t, s) else {
+        let Some(small) = covered_run(&mut t, runs, s) else {
             continue;
         };
-        let large = runs.get(s, "0.3");
+        let large = at(runs, s, "0.3");
         let ratio = large.get("v_ratio");
         let (p_large, p_small) = (large.get("plateau_time"), small.get("plateau_time"));
         t.measure(format!("seed {s}: V/V* at λ=0.3"), ratio);
@@ -250,7 +204,7 @@ fn relu5(runs: &mut Runs) -> Evaluation {
 }
 
 /// The check list.
-pub fn checks() -> Vec<Check<Runs>> {
+pub fn checks() -> Vec<Check<RunCache>> {
     vec![
         Check {
             id: "ReLU-0",
@@ -292,6 +246,6 @@ pub fn checks() -> Vec<Check<Runs>> {
 }
 
 /// A verifier over all checks with an empty run cache.
-pub fn verifier() -> Verifier<Runs> {
-    Verifier::new(checks(), Runs::default())
+pub fn verifier() -> Verifier<RunCache> {
+    Verifier::new(checks(), RunCache::new(&SCHEMA, super::build))
 }

@@ -3,14 +3,13 @@
 //! along the way.
 
 use super::config::Config;
-use crate::experiment::{Experiment, NamedVector, Progress, Status};
+use crate::experiment::{Experiment, NamedVector, Progress, Status, divergence};
 use crate::rng::Rng;
 use crate::schema::ParamError;
 use crate::series::{Series, log_grid};
 use std::collections::BTreeMap;
 
 const INIT_STREAM: u64 = 1;
-const BLOW_UP_FACTOR: f64 = 1e8;
 /// Per-neuron norm curves are recorded for at most this many neurons.
 pub const NORM_CURVES: usize = 32;
 
@@ -288,16 +287,12 @@ fn row_norm(v: &[f64]) -> f64 {
 impl Experiment for ReluRun {
     fn step(&mut self, budget: u64) -> Progress {
         let mut left = budget;
-        let l0 = self.theory.l0.max(1e-300);
         while self.status == Status::Running && left > 0 && self.t < self.total {
             self.euler_step();
             self.t += 1;
             left -= 1;
             let loss = self.forward();
-            if loss.is_nan() || loss > BLOW_UP_FACTOR * l0 {
-                let reason = format!(
-                    "training loss {loss:.3e} exceeds {BLOW_UP_FACTOR:e} × the initial loss"
-                );
+            if let Some(reason) = divergence(Some(loss), self.theory.l0, true) {
                 self.status = Status::Diverged {
                     step: self.t,
                     reason,
@@ -406,9 +401,7 @@ impl Experiment for ReluRun {
 
     fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
-        if let Status::Diverged { step, reason } = &self.status {
-            notes.push(format!("diverged at step {step}: {reason}"));
-        }
+        notes.extend(self.status.divergence_note());
         for (sign, name) in [(0, "positive"), (1, "negative")] {
             if self.cover[sign].is_empty() {
                 notes.push(format!(

@@ -14,11 +14,10 @@
 //!
 //! No run flipped a sign at these step sizes.
 
-use super::config::{Config, SCHEMA};
-use super::experiment::SgdRun;
-use crate::experiment::{Experiment, Status};
-use crate::verify::{Check, CheckKind, Evaluation, Tally, Verifier};
-use std::collections::BTreeMap;
+use super::config::SCHEMA;
+use crate::verify::{
+    Check, CheckKind, Evaluation, RunCache, RunOutcome, Tally, Verifier, skip_seed,
+};
 
 /// Data seeds of every check.
 pub const SEEDS: [u64; 5] = [0, 1, 2, 3, 4];
@@ -27,84 +26,25 @@ pub const GAMMAS: [&str; 3] = ["0.02", "0.05", "0.08"];
 /// Noise seeds averaged by the SGF check (SGD-6).
 pub const SGF_NOISE_SEEDS: u64 = 10;
 
-/// The end state of one cached run.
-#[derive(Clone, Debug)]
-pub struct Outcome {
-    /// Final metrics.
-    pub metrics: BTreeMap<String, f64>,
-    /// Step at which the run diverged, if it did.
-    pub diverged_at: Option<u64>,
+fn sgd(runs: &mut RunCache, seed: u64, gamma: &str) -> RunOutcome {
+    runs.get(seed, &[("algo", "sgd"), ("gamma", gamma)])
 }
 
-impl Outcome {
-    fn get(&self, key: &str) -> f64 {
-        self.metrics.get(key).copied().unwrap_or(f64::NAN)
-    }
-
-    /// Why the hyperbolic characterisation does not apply to this run.
-    fn assumption_not_met(&self) -> Option<String> {
-        if let Some(step) = self.diverged_at {
-            return Some(format!("diverged at step {step}"));
-        }
-        let flips = self.get("sign_flips");
-        (flips > 0.0).then(|| format!("{flips} sign flip(s)"))
-    }
+fn gd(runs: &mut RunCache, seed: u64, gamma: &str) -> RunOutcome {
+    runs.get(seed, &[("algo", "gd"), ("gamma", gamma)])
 }
 
-/// A cache of runs shared by the checks.
-#[derive(Default)]
-pub struct Runs {
-    cache: BTreeMap<String, Outcome>,
+/// SGD at every γ of the sweep on `seed`, or `None` (marked not applicable) if a run is unstable.
+fn sgd_sweep(t: &mut Tally, runs: &mut RunCache, s: u64) -> Option<Vec<RunOutcome>> {
+    let outs: Vec<RunOutcome> = GAMMAS.iter().map(|g| sgd(runs, s, g)).collect();
+    let labelled: Vec<(&str, &RunOutcome)> = GAMMAS.iter().copied().zip(&outs).collect();
+    (!skip_seed(t, s, &labelled)).then_some(outs)
 }
 
-impl Runs {
-    /// Runs (or recalls) the SGD-diag configuration with `overrides` on `seed`.
-    pub fn get(&mut self, seed: u64, overrides: &[(&str, &str)]) -> Outcome {
-        let key = format!("{seed}|{overrides:?}");
-        if let Some(o) = self.cache.get(&key) {
-            return o.clone();
-        }
-        let params = SCHEMA
-            .build(overrides.iter().copied())
-            .expect("check configurations are valid");
-        let cfg = Config::from_params(&params).expect("check configurations are consistent");
-        let mut run = SgdRun::new(cfg, seed).expect("check seeds are valid");
-        let progress = run.run_to_end(u64::MAX, &mut |_| {});
-        let diverged_at = match progress.status {
-            Status::Diverged { step, .. } => Some(step),
-            _ => None,
-        };
-        let o = Outcome {
-            metrics: run.metrics(),
-            diverged_at,
-        };
-        self.cache.insert(key, o.clone());
-        o
-    }
-
-    fn sgd(&mut self, seed: u64, gamma: &str) -> Outcome {
-        self.get(seed, &[("algo", "sgd"), ("gamma", gamma)])
-    }
-
-    fn gd(&mut self, seed: u64, gamma: &str) -> Outcome {
-        self.get(seed, &[("algo", "gd"), ("gamma", gamma)])
-    }
-}
-
-fn skip_seed(t: &mut Tally, s: u64, runs: &[(&str, &Outcome)]) -> bool {
-    for (name, o) in runs {
-        if let Some(why) = o.assumption_not_met() {
-            t.not_applicable(format!("seed {s}: {name} {why}"));
-            return true;
-        }
-    }
-    false
-}
-
-fn sgd1(runs: &mut Runs) -> Evaluation {
+fn sgd1(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        let (sgd, gd) = (runs.sgd(s, "0.08"), runs.gd(s, "0.08"));
+        let (sgd, gd) = (sgd(runs, s, "0.08"), gd(runs, s, "0.08"));
         if skip_seed(&mut t, s, &[("SGD", &sgd), ("GD", &gd)]) {
             continue;
         }
@@ -124,14 +64,12 @@ fn sgd1(runs: &mut Runs) -> Evaluation {
     )
 }
 
-fn sgd2(runs: &mut Runs) -> Evaluation {
+fn sgd2(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        let outs: Vec<Outcome> = GAMMAS.iter().map(|g| runs.sgd(s, g)).collect();
-        let labelled: Vec<(&str, &Outcome)> = GAMMAS.iter().copied().zip(&outs).collect();
-        if skip_seed(&mut t, s, &labelled) {
+        let Some(outs) = sgd_sweep(&mut t, runs, s) else {
             continue;
-        }
+        };
         let tests: Vec<f64> = outs.iter().map(|o| o.get("test_error")).collect();
         for (g, v) in GAMMAS.iter().zip(&tests) {
             t.measure(format!("seed {s}: test(SGD γ={g})"), *v);
@@ -141,7 +79,7 @@ fn sgd2(runs: &mut Runs) -> Evaluation {
             format!("seed {s}: not strictly decreasing in γ"),
         );
         let change =
-            runs.gd(s, "0.08").get("test_error") / runs.gd(s, "0.05").get("test_error") - 1.0;
+            gd(runs, s, "0.08").get("test_error") / gd(runs, s, "0.05").get("test_error") - 1.0;
         t.measure(format!("seed {s}: test(GD 0.08)/test(GD 0.05) − 1"), change);
         t.require(
             change.abs() <= 0.05,
@@ -154,10 +92,10 @@ fn sgd2(runs: &mut Runs) -> Evaluation {
     )
 }
 
-fn sgd3(runs: &mut Runs) -> Evaluation {
+fn sgd3(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        let sgd = runs.sgd(s, "0.08");
+        let sgd = sgd(runs, s, "0.08");
         if skip_seed(&mut t, s, &[("SGD", &sgd)]) {
             continue;
         }
@@ -187,10 +125,10 @@ fn sgd3(runs: &mut Runs) -> Evaluation {
     )
 }
 
-fn sgd4(runs: &mut Runs) -> Evaluation {
+fn sgd4(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        let sgd = runs.sgd(s, "0.08");
+        let sgd = sgd(runs, s, "0.08");
         if skip_seed(&mut t, s, &[("SGD", &sgd)]) {
             continue;
         }
@@ -215,14 +153,12 @@ fn sgd4(runs: &mut Runs) -> Evaluation {
     )
 }
 
-fn sgd5(runs: &mut Runs) -> Evaluation {
+fn sgd5(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        let outs: Vec<Outcome> = GAMMAS.iter().map(|g| runs.sgd(s, g)).collect();
-        let labelled: Vec<(&str, &Outcome)> = GAMMAS.iter().copied().zip(&outs).collect();
-        if skip_seed(&mut t, s, &labelled) {
+        let Some(outs) = sgd_sweep(&mut t, runs, s) else {
             continue;
-        }
+        };
         let mut pairs: Vec<(f64, f64)> = outs
             .iter()
             .map(|o| (o.get("gamma_loss_integral"), o.get("test_error")))
@@ -246,7 +182,7 @@ fn sgd5(runs: &mut Runs) -> Evaluation {
     )
 }
 
-fn sgd6(runs: &mut Runs) -> Evaluation {
+fn sgd6(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     let s = 0;
     let mut mean_over_noise = |algo: &str| {
@@ -272,7 +208,7 @@ fn sgd6(runs: &mut Runs) -> Evaluation {
 }
 
 /// The check list.
-pub fn checks() -> Vec<Check<Runs>> {
+pub fn checks() -> Vec<Check<RunCache>> {
     vec![
         Check {
             id: "SGD-1",
@@ -314,6 +250,6 @@ pub fn checks() -> Vec<Check<Runs>> {
 }
 
 /// A verifier over all checks with an empty run cache.
-pub fn verifier() -> Verifier<Runs> {
-    Verifier::new(checks(), Runs::default())
+pub fn verifier() -> Verifier<RunCache> {
+    Verifier::new(checks(), RunCache::new(&SCHEMA, super::build))
 }

@@ -5,7 +5,7 @@
 use super::config::{Algo, Config};
 use crate::data::sparse::Regression;
 use crate::diagonal::{PlusMinusNet, Workspace, apply_plus_minus, residuals};
-use crate::experiment::{Experiment, NamedVector, Progress, Status};
+use crate::experiment::{Experiment, NamedVector, Progress, Status, divergence};
 use crate::linalg::{median, norm1, norm2};
 use crate::rng::Rng;
 use crate::schema::ParamError;
@@ -15,7 +15,6 @@ use std::collections::BTreeMap;
 
 const DATA_STREAM: u64 = 1;
 const ALGO_STREAM: u64 = 2;
-const BLOW_UP_FACTOR: f64 = 1e8;
 /// Euler–Maruyama sub-steps per SGD step for the SGF (h = γ/10, as in the spec).
 pub const SGF_SUBSTEPS: u32 = 10;
 
@@ -208,15 +207,7 @@ impl Experiment for SgdRun {
             };
             self.t += 1;
             left -= 1;
-            let blown = loss.is_nan() || loss > BLOW_UP_FACTOR * self.initial_loss.max(1e-300);
-            if blown || !self.net.is_finite() {
-                let reason = if blown {
-                    format!(
-                        "training loss {loss:.3e} exceeds {BLOW_UP_FACTOR:e} × the initial loss"
-                    )
-                } else {
-                    "weights became NaN or infinite".to_string()
-                };
+            if let Some(reason) = divergence(Some(loss), self.initial_loss, self.net.is_finite()) {
                 self.status = Status::Diverged {
                     step: self.t,
                     reason,
@@ -299,9 +290,7 @@ impl Experiment for SgdRun {
 
     fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
-        if let Status::Diverged { step, reason } = &self.status {
-            notes.push(format!("diverged at step {step}: {reason}"));
-        }
+        notes.extend(self.status.divergence_note());
         if self.sign_flips > 0 {
             notes.push(format!(
                 "{} sign flip(s) (γ|g_j| ≥ 1): the hyperbolic characterisation is only approximate",
