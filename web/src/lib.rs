@@ -71,9 +71,9 @@ pub fn papers() -> Result<JsValue, JsError> {
 pub fn validate_params(slug: &str, params: JsValue, seed: f64) -> Result<(), JsError> {
     let p = paper(slug)?;
     let params = parse_params(p, params)?;
-    seed_from(seed)?;
+    let seed = seed_from(seed)?;
     // Cross-parameter rules live in the experiment constructor; building one is cheap.
-    p.experiment(&params, seed_from(seed)?)
+    p.experiment(&params, seed)
         .map(|_| ())
         .map_err(|e| JsError::new(&e.to_string()))
 }

@@ -36,7 +36,8 @@ export const fmt = (v) =>
  * @param {string[]} [o.skip]     schema parameters the page controls itself
  * @param {object} [o.extra]      page-level state: { defaults: {key: text}, validate(state) -> error|null,
  *                                controls(container, state, set) -> sync(state) }
- * @param {(state) => Array<{id, label, color, run}>} o.makeRuns   builds the runs of a state
+ * @param {(state) => object[]} o.paramSets   the parameter objects the state will run (validated first)
+ * @param {(state) => Array<{id, label, color, run, slice?}>} o.makeRuns   builds the runs of a state
  * @param {(figure: HTMLElement, more: HTMLElement) => {reset(runs, state), render(runs, state)}} o.figures
  */
 export function createPage(o) {
