@@ -87,6 +87,11 @@ test('SAM page plays, updates the curves and reports the checks', async () => {
   assert.ok(outcomes.every((o) => ['PASS', 'FAIL', 'NOT_APPLICABLE'].includes(o)));
   assert.ok(outcomes.filter((o) => o === 'PASS').length >= 6, `outcomes ${outcomes}`);
   await page.locator('section.verify').screenshot({ path: SHOTS + 'sam-verify.png' });
+
+  const rhoSweep = page.locator('section.sweep').first();
+  await rhoSweep.locator('button.run-sweep').click();
+  await page.waitForSelector('section.sweep[data-done="1"]', { timeout: 120_000 });
+  await rhoSweep.screenshot({ path: SHOTS + 'sam-rho-sweep.png' });
   assert.deepEqual(errors, []);
   await page.close();
 });

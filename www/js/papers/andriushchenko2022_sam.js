@@ -2,7 +2,7 @@
 // side on the same data draw; curves, coefficients and effective initialisations update live.
 
 import { Chart, PALETTE, alignCurves } from '../plots.js';
-import { createPage, algorithmToggles, metricsTable, el, fmt } from '../page.js';
+import { createPage, algorithmToggles, metricsTable, sweepSection, el, fmt } from '../page.js';
 
 const ALGOS = [
   { id: 'gd', label: 'GD' },
@@ -11,6 +11,8 @@ const ALGOS = [
   { id: '1sam', label: '1-SAM (notebook: ascent 2ρ∇ℓₖ)' },
   { id: 'msam', label: 'm-SAM (unified: ascent ρ∇L_G)' },
 ];
+
+const SWEEP_RHOS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3];
 
 const FIDELITY =
   'the algorithms and the notebook preset follow the official code exactly (the notebook preset reproduces its printed test losses to ≥ 6 digits). ' +
@@ -26,7 +28,8 @@ export function renderSamPage(root, b, paper, initialValues) {
   const colour = (id) => PALETTE[ALGOS.findIndex((a) => a.id === id)];
   const paramSets = (state) => algosOf(state).map((algo) => ({ ...Object.fromEntries(state.params), algo }));
 
-  return createPage({
+  let current = null; // latest valid state, for the sweeps
+  const page = createPage({
     root,
     b,
     paper,
@@ -35,13 +38,15 @@ export function renderSamPage(root, b, paper, initialValues) {
     skip: ['algo'],
     extra: { defaults: { algos: 'gd,nsam,1sam' }, ...algorithmToggles('algos', ALGOS, PALETTE) },
     paramSets,
-    makeRuns: (state) =>
-      paramSets(state).map((params) => ({
+    makeRuns: (state) => {
+      current = state;
+      return paramSets(state).map((params) => ({
         id: params.algo,
         label: label(params.algo, state),
         color: colour(params.algo),
         run: new b.Run(paper.slug, params, Number(state.seed)),
-      })),
+      }));
+    },
     figures(figure, more) {
       const lossEl = el('div', { className: 'chart loss-chart' });
       const betaEl = el('div', { className: 'chart beta-chart' });
@@ -84,4 +89,56 @@ export function renderSamPage(root, b, paper, initialValues) {
       };
     },
   });
+
+  const more = root.querySelector('.more');
+  const sweepRun = (overrides) => new b.Run(paper.slug, { ...Object.fromEntries(current.params), ...overrides }, Number(current.seed));
+  const finalTest = (r) => (r.progress.status.state === 'finished' ? r.run.metrics().test_loss ?? null : null);
+
+  // Test loss against ρ (the notebook's "test loss vs perturbation radius" cell).
+  const rhoEl = el('div', { className: 'chart rho-chart' });
+  const rhoSweep = sweepSection(more, {
+    title: 'Test loss against the perturbation radius',
+    text: `n-SAM and 1-SAM at ρ ∈ {${SWEEP_RHOS.join(', ')}} (each in its own convention), GD as the reference, with the parameters above. Diverged runs leave gaps.`,
+    button: 'Run the ρ sweep',
+    makeRuns: () => [
+      { algo: 'gd', run: sweepRun({ algo: 'gd' }) },
+      ...SWEEP_RHOS.flatMap((rho) => ['nsam', '1sam'].map((algo) => ({ algo, rho, run: sweepRun({ algo, rho: String(rho) }) }))),
+    ],
+    render(runs) {
+      const gd = finalTest(runs[0]);
+      const at = (algo) => SWEEP_RHOS.map((rho) => finalTest(runs.find((r) => r.algo === algo && r.rho === rho)));
+      rhoChart.setData([SWEEP_RHOS, at('nsam'), at('1sam'), SWEEP_RHOS.map(() => gd)]);
+    },
+  });
+  rhoSweep.section.append(rhoEl);
+  const rhoChart = new Chart(rhoEl, { title: 'Final test loss against ρ', xLabel: 'ρ', yLabel: 'test loss', xLog: true, yLog: true, series: [
+    { label: ALGOS[2].label, color: colour('nsam') }, { label: ALGOS[3].label, color: colour('1sam') }, { label: 'GD', color: colour('gd'), dash: [6, 4] }] });
+
+  // Test loss against m (m-sharpness), at the current unified ρ.
+  const mEl = el('div', { className: 'chart m-chart' });
+  const divisors = () => {
+    const n = Number(current.params.get('n'));
+    return Array.from({ length: n }, (_, i) => i + 1).filter((m) => n % m === 0);
+  };
+  const mSweep = sweepSection(more, {
+    title: 'm-sharpness: test loss against m',
+    text: 'm-SAM (unified convention, ρ from the controls) for every divisor m of n: m = 1 is 1-SAM at ρ/2, m = n is n-SAM.',
+    button: 'Run the m sweep',
+    makeRuns: () => divisors().map((m) => ({ m, run: sweepRun({ algo: 'msam', m: String(m) }) })),
+    render(runs) {
+      mChart.setData([runs.map((r) => r.m), runs.map(finalTest)]);
+    },
+  });
+  mSweep.section.append(mEl);
+  const mChart = new Chart(mEl, { title: 'Final test loss against m', xLabel: 'm', yLabel: 'test loss', xLog: true, yLog: true, series: [
+    { label: 'm-SAM', color: colour('msam'), points: true }] });
+
+  return {
+    onHash: page.onHash,
+    dispose() {
+      rhoSweep.dispose();
+      mSweep.dispose();
+      page.dispose();
+    },
+  };
 }

@@ -44,17 +44,17 @@ fn sgd_sweep(t: &mut Tally, runs: &mut RunCache, s: u64) -> Option<Vec<RunOutcom
 fn sgd1(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        let (sgd, gd) = (sgd(runs, s, "0.08"), gd(runs, s, "0.08"));
-        if skip_seed(&mut t, s, &[("SGD", &sgd), ("GD", &gd)]) {
+        let (stochastic, full) = (sgd(runs, s, "0.08"), gd(runs, s, "0.08"));
+        if skip_seed(&mut t, s, &[("SGD", &stochastic), ("GD", &full)]) {
             continue;
         }
-        let ratio = sgd.get("test_error") / gd.get("test_error");
+        let ratio = stochastic.get("test_error") / full.get("test_error");
         t.measure(format!("seed {s}: test(SGD)/test(GD)"), ratio);
-        t.measure(format!("seed {s}: ‖β‖₁ SGD"), sgd.get("l1_norm"));
-        t.measure(format!("seed {s}: ‖β‖₁ GD"), gd.get("l1_norm"));
+        t.measure(format!("seed {s}: ‖β‖₁ SGD"), stochastic.get("l1_norm"));
+        t.measure(format!("seed {s}: ‖β‖₁ GD"), full.get("l1_norm"));
         t.require(ratio <= 0.6, format!("seed {s}: ratio {ratio:.3} > 0.6"));
         t.require(
-            sgd.get("l1_norm") < gd.get("l1_norm"),
+            stochastic.get("l1_norm") < full.get("l1_norm"),
             format!("seed {s}: ‖β_SGD‖₁ not smaller"),
         );
     }
@@ -95,13 +95,13 @@ fn sgd2(runs: &mut RunCache) -> Evaluation {
 fn sgd3(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        let sgd = sgd(runs, s, "0.08");
-        if skip_seed(&mut t, s, &[("SGD", &sgd)]) {
+        let run = sgd(runs, s, "0.08");
+        if skip_seed(&mut t, s, &[("SGD", &run)]) {
             continue;
         }
         let (exact, formula) = (
-            sgd.get("median_log_alpha_exact"),
-            sgd.get("median_log_alpha_formula"),
+            run.get("median_log_alpha_exact"),
+            run.get("median_log_alpha_formula"),
         );
         t.measure(format!("seed {s}: median ln(α∞/α) exact"), exact);
         t.measure(format!("seed {s}: median ln(α∞/α) formula"), formula);
@@ -128,13 +128,13 @@ fn sgd3(runs: &mut RunCache) -> Evaluation {
 fn sgd4(runs: &mut RunCache) -> Evaluation {
     let mut t = Tally::default();
     for s in SEEDS {
-        let sgd = sgd(runs, s, "0.08");
-        if skip_seed(&mut t, s, &[("SGD", &sgd)]) {
+        let run = sgd(runs, s, "0.08");
+        if skip_seed(&mut t, s, &[("SGD", &run)]) {
             continue;
         }
         let (f, gf) = (
-            sgd.get("prediction_rel_err_formula"),
-            sgd.get("prediction_rel_err_gf"),
+            run.get("prediction_rel_err_formula"),
+            run.get("prediction_rel_err_gf"),
         );
         t.measure(format!("seed {s}: ‖β − argmin φ(α∞ formula)‖/‖β‖"), f);
         t.measure(format!("seed {s}: ‖β − argmin φ(α)‖/‖β‖"), gf);
