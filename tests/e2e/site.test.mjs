@@ -144,3 +144,23 @@ test('ReLU page: the loss staircase, aligned neurons and the λ sweep', async ()
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the <lemma-figure> custom element embeds a paper figure', async () => {
+  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const html = `<!doctype html><title>blog</title><p>A blog post.</p>
+    <script type="module" src="${base}js/embed-element.js"></script>
+    <lemma-figure paper="boursier2022_relu_flow" params="seed=1&lambda=1e-4"></lemma-figure>`;
+  await page.route(base + 'blog.html', (route) => route.fulfill({ body: html, contentType: 'text/html' }));
+  await page.goto(base + 'blog.html');
+  const frame = page.frameLocator('lemma-figure iframe');
+  await frame.locator('body[data-ready="1"]').waitFor({ timeout: 30_000 });
+  assert.equal(await frame.locator('header.site').isVisible(), false, 'embed mode hides the site chrome');
+  assert.equal(await frame.locator('.loss-chart canvas').count(), 1);
+  await frame.locator('button.play').click();
+  await frame.locator('main[data-finished="1"]').waitFor({ timeout: 60_000 });
+  await page.screenshot({ path: SHOTS + 'embed-element.png' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -86,8 +86,10 @@ export function createPage(o) {
   const figure = el('section', { className: 'figure' }, el('div', { className: 'player' }, playBtn, stepBtn, resetBtn, progress));
   const more = el('section', { className: 'more' });
   const embedCode = el('textarea', { readOnly: true, rows: 3, className: 'embed-code' });
+  const elementCode = el('textarea', { readOnly: true, rows: 3, className: 'embed-code element-code' });
   const embed = el('section', { className: 'embed' }, el('h2', { textContent: 'Embed this figure' }),
-    el('p', { textContent: 'Paste into a blog post; the link carries every parameter and the seed.' }), embedCode);
+    el('p', { textContent: 'Paste into a blog post, as an iframe or as the <lemma-figure> custom element; either carries every parameter and the seed.' }),
+    embedCode, elementCode);
   root.append(head, controls, figure, more);
   const figures = o.figures(figure, more);
   renderVerifyPanel(root, slug);
@@ -169,6 +171,9 @@ export function createPage(o) {
     const url = new URL(location.href);
     url.hash = hashOf({ ...state, embed: true }).slice(1);
     embedCode.value = `<iframe src="${url.href}" width="720" height="420" style="border:0" title="${paper.title}"></iframe>`;
+    const site = new URL('./', location.href).href;
+    const params = hashOf(state).slice(1).replace(`paper=${slug}&`, '');
+    elementCode.value = `<script type="module" src="${site}js/embed-element.js"></script>\n<lemma-figure paper="${slug}" params="${params}"></lemma-figure>`;
     root.classList.toggle('embedded', state.embed);
     document.body.classList.toggle('embed-mode', state.embed);
     rebuild();

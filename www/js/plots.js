@@ -61,6 +61,14 @@ export class Chart {
       ],
     };
     this.plot = new uPlot(opts, [[], ...series.map(() => [])], this.el);
+    if (!this.resizer) {
+      // Follow the container's width (window resizes, embeds).
+      this.resizer = new ResizeObserver(() => {
+        const w = width(this.el);
+        if (Math.abs(w - this.plot.width) > 4) this.plot.setSize({ width: w, height: this.plot.height });
+      });
+      this.resizer.observe(this.el);
+    }
   }
 
   /** data = [xs, ys1, ys2, …] with nulls for gaps. */
