@@ -224,11 +224,16 @@ impl PlusMinusNet {
 
     /// β = w₊² − w₋².
     pub fn beta(&self) -> Vec<f64> {
-        self.wp
-            .iter()
-            .zip(&self.wm)
-            .map(|(p, m)| p * p - m * m)
-            .collect()
+        let mut beta = vec![0.0; self.wp.len()];
+        self.fill_beta(&mut beta);
+        beta
+    }
+
+    /// β = w₊² − w₋² into `out` (no allocation on the training hot path).
+    pub fn fill_beta(&self, out: &mut [f64]) {
+        for ((b, p), m) in out.iter_mut().zip(&self.wp).zip(&self.wm) {
+            *b = p * p - m * m;
+        }
     }
 
     /// w₊ ⊙ w₋: multiplied by (1 − γ²g_j²) at every step; α∞ = √(w₊w₋) and κ = 2·w₊⊙w₋.
@@ -265,7 +270,7 @@ pub fn apply_plus_minus(
     gamma: f64,
     ws: &mut Workspace,
 ) -> PlusMinusStep {
-    ws.beta.copy_from_slice(&net.beta());
+    net.fill_beta(&mut ws.beta);
     let loss = residuals(data, &ws.beta, &mut ws.residual) / 2.0;
     let size = match batch {
         None => {

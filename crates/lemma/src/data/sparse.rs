@@ -64,6 +64,21 @@ fn half_mse(x: &[f64], y: &[f64], d: usize, beta: &[f64]) -> f64 {
 }
 
 impl Regression {
+    /// A problem with noiseless labels y = Xβ*, y_test = X_test β*.
+    fn noiseless(n: usize, d: usize, x: Vec<f64>, x_test: Vec<f64>, beta_star: Vec<f64>) -> Self {
+        let y = labels(&x, d, &beta_star);
+        let y_test = labels(&x_test, d, &beta_star);
+        Self {
+            n,
+            d,
+            x,
+            y,
+            x_test,
+            y_test,
+            beta_star,
+        }
+    }
+
     /// Draws a problem: X, then X_test, then d normals for β* (first k kept, absolute, unit norm).
     pub fn generate(
         source: &mut impl NormalSource,
@@ -86,17 +101,7 @@ impl Regression {
                 *b /= norm;
             }
         }
-        let y = labels(&x, d, &beta_star);
-        let y_test = labels(&x_test, d, &beta_star);
-        Self {
-            n,
-            d,
-            x,
-            y,
-            x_test,
-            y_test,
-            beta_star,
-        }
+        Self::noiseless(n, d, x, x_test, beta_star)
     }
 
     /// SGD-paper style: X and X_test with feature j scaled by exp(a·(j/d − 1/2)), then k distinct
@@ -126,17 +131,7 @@ impl Regression {
             let sign = if rng.below(2) == 0 { 1.0 } else { -1.0 };
             beta_star[coords[i]] = sign * magnitude;
         }
-        let y = labels(&x, d, &beta_star);
-        let y_test = labels(&x_test, d, &beta_star);
-        Self {
-            n,
-            d,
-            x,
-            y,
-            x_test,
-            y_test,
-            beta_star,
-        }
+        Self::noiseless(n, d, x, x_test, beta_star)
     }
 
     /// diag(XᵀX/n): the per-feature second moment of the training design.

@@ -99,10 +99,12 @@ impl SgdRun {
         let (n, d, gamma) = (self.cfg.n, self.cfg.d, self.cfg.gamma);
         let h = gamma / f64::from(SGF_SUBSTEPS);
         let sqrt_h = libm::sqrt(h);
-        let (mut residual, mut drift, mut noise) = (vec![0.0; n], vec![0.0; d], vec![0.0; d]);
+        let (mut residual, mut beta) = (vec![0.0; n], vec![0.0; d]);
+        let (mut drift, mut noise) = (vec![0.0; d], vec![0.0; d]);
         let mut first_loss = f64::NAN;
         for sub in 0..SGF_SUBSTEPS {
-            let loss = residuals(&self.data, &self.net.beta(), &mut residual) / 2.0;
+            self.net.fill_beta(&mut beta);
+            let loss = residuals(&self.data, &beta, &mut residual) / 2.0;
             if sub == 0 {
                 first_loss = loss;
             }
