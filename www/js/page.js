@@ -37,7 +37,8 @@ export const fmt = (v) =>
  * @param {object} [o.extra]      page-level state: { defaults: {key: text}, validate(state) -> error|null,
  *                                controls(container, state, set) -> sync(state) }
  * @param {(state) => object[]} o.paramSets   the parameter objects the state will run (validated first)
- * @param {(state) => Array<{id, label, color, run, slice?}>} o.makeRuns   builds the runs of a state
+ * @param {(state, newRun) => Array<{id, label, color, run, slice?}>} o.makeRuns   builds the runs of a
+ *   state; `newRun(overrides)` makes a run of the current parameters and seed with some overridden
  * @param {(figure: HTMLElement, more: HTMLElement) => {reset(runs, state), render(runs, state)}} o.figures
  */
 export function createPage(o) {
@@ -96,6 +97,7 @@ export function createPage(o) {
   root.append(embed);
 
   let state = stateFrom(new Map());
+  const newRun = (overrides = {}) => new b.Run(slug, { ...Object.fromEntries(state.params), ...overrides }, Number(state.seed));
   const setters = renderControls(paramBox, paper.schema, state.params, (name, text) => {
     const params = new Map(state.params);
     params.set(name, text);
@@ -127,7 +129,7 @@ export function createPage(o) {
   function rebuild() {
     player.pause();
     for (const r of runs) r.run.free();
-    runs = o.makeRuns(state).map((r) => ({ ...r, progress: r.run.progress() }));
+    runs = o.makeRuns(state, newRun).map((r) => ({ ...r, progress: r.run.progress() }));
     figures.reset(runs, state);
     render();
   }
@@ -184,6 +186,10 @@ export function createPage(o) {
   if (o.initialValues.size) apply(stateFrom(o.initialValues), 'url');
 
   return {
+    /** A run of the current parameters and seed, with `overrides` (for sweeps). */
+    newRun,
+    /** The current (last valid) state. */
+    state: () => state,
     onHash(values) {
       apply(stateFrom(values), 'url');
     },
@@ -193,6 +199,11 @@ export function createPage(o) {
       runs = [];
     },
   };
+}
+
+/** One parameter object per algorithm of the comma list stored under `key`. */
+export function paramsPerAlgorithm(state, key = 'algos') {
+  return state.extra[key].split(',').map((algo) => ({ ...Object.fromEntries(state.params), algo }));
 }
 
 /** Checkbox toggles for a list of algorithms, stored as a comma list under `key`. */

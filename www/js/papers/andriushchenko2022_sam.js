@@ -2,7 +2,7 @@
 // side on the same data draw; curves, coefficients and effective initialisations update live.
 
 import { Chart, PALETTE, alignCurves } from '../plots.js';
-import { createPage, algorithmToggles, metricsTable, sweepSection, el, fmt } from '../page.js';
+import { createPage, algorithmToggles, paramsPerAlgorithm, metricsTable, sweepSection, el, fmt } from '../page.js';
 
 const ALGOS = [
   { id: 'gd', label: 'GD' },
@@ -26,9 +26,7 @@ export function renderSamPage(root, b, paper, initialValues) {
     return id === 'msam' ? `${base}, m=${state.params.get('m')}` : base;
   };
   const colour = (id) => PALETTE[ALGOS.findIndex((a) => a.id === id)];
-  const paramSets = (state) => algosOf(state).map((algo) => ({ ...Object.fromEntries(state.params), algo }));
 
-  let current = null; // latest valid state, for the sweeps
   const page = createPage({
     root,
     b,
@@ -37,16 +35,9 @@ export function renderSamPage(root, b, paper, initialValues) {
     fidelity: FIDELITY,
     skip: ['algo'],
     extra: { defaults: { algos: 'gd,nsam,1sam' }, ...algorithmToggles('algos', ALGOS, PALETTE) },
-    paramSets,
-    makeRuns: (state) => {
-      current = state;
-      return paramSets(state).map((params) => ({
-        id: params.algo,
-        label: label(params.algo, state),
-        color: colour(params.algo),
-        run: new b.Run(paper.slug, params, Number(state.seed)),
-      }));
-    },
+    paramSets: (state) => paramsPerAlgorithm(state),
+    makeRuns: (state, newRun) =>
+      algosOf(state).map((algo) => ({ id: algo, label: label(algo, state), color: colour(algo), run: newRun({ algo }) })),
     figures(figure, more) {
       const lossEl = el('div', { className: 'chart loss-chart' });
       const betaEl = el('div', { className: 'chart beta-chart' });
@@ -91,7 +82,7 @@ export function renderSamPage(root, b, paper, initialValues) {
   });
 
   const more = root.querySelector('.more');
-  const sweepRun = (overrides) => new b.Run(paper.slug, { ...Object.fromEntries(current.params), ...overrides }, Number(current.seed));
+  const sweepRun = page.newRun;
   const finalTest = (r) => (r.progress.status.state === 'finished' ? r.run.metrics().test_loss ?? null : null);
 
   // Test loss against ρ (the notebook's "test loss vs perturbation radius" cell).
@@ -117,7 +108,7 @@ export function renderSamPage(root, b, paper, initialValues) {
   // Test loss against m (m-sharpness), at the current unified ρ.
   const mEl = el('div', { className: 'chart m-chart' });
   const divisors = () => {
-    const n = Number(current.params.get('n'));
+    const n = Number(page.state().params.get('n'));
     return Array.from({ length: n }, (_, i) => i + 1).filter((m) => n % m === 0);
   };
   const mSweep = sweepSection(more, {

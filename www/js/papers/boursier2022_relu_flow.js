@@ -14,7 +14,6 @@ const FIDELITY =
   'the plateau level and V* are derived for orthonormal inputs (spec §3.2), not quoted from the PDF. Output signs alternate, so each sign has m/2 neurons.';
 
 export function renderReluPage(root, b, paper, initialValues) {
-  let current = null;
   let markers = [];
   const page = createPage({
     root,
@@ -23,11 +22,9 @@ export function renderReluPage(root, b, paper, initialValues) {
     initialValues,
     fidelity: FIDELITY,
     paramSets: (state) => [Object.fromEntries(state.params)],
-    makeRuns: (state) => {
-      current = state;
-      return [{ id: 'flow', label: `gradient flow, λ = ${state.params.get('lambda')}`, color: POS, slice: 200,
-        run: new b.Run(paper.slug, Object.fromEntries(state.params), Number(state.seed)) }];
-    },
+    makeRuns: (state, newRun) => [
+      { id: 'flow', label: `gradient flow, λ = ${state.params.get('lambda')}`, color: POS, slice: 200, run: newRun() },
+    ],
     figures(figure, more) {
       const lossEl = el('div', { className: 'chart loss-chart' });
       const dirEl = el('div', { className: 'chart direction-chart' });
@@ -86,7 +83,7 @@ export function renderReluPage(root, b, paper, initialValues) {
     text: `Runs the flow at λ ∈ {${SWEEP_LAMBDAS.join(', ')}} with the parameters above: V/V* falls to 1 as λ shrinks, while the large initialisation λ = 0.3 ends far from the minimum-norm interpolator.`,
     button: 'Run the λ sweep',
     makeRuns: () => SWEEP_LAMBDAS.map((l) => ({ lambda: l, slice: 2000,
-      run: new b.Run(paper.slug, { ...Object.fromEntries(current.params), lambda: String(l) }, Number(current.seed)) })),
+      run: page.newRun({ lambda: String(l) }) })),
     render(runs) {
       vChart.setData([SWEEP_LAMBDAS, runs.map((r) => (r.progress.status.state === 'finished' ? r.run.metrics().v_ratio : null))]);
     },

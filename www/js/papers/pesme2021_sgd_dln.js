@@ -3,7 +3,7 @@
 // sweep showing "slower convergence, better bias".
 
 import { Chart, PALETTE, alignCurves } from '../plots.js';
-import { createPage, algorithmToggles, metricsTable, sweepSection, el, fmt } from '../page.js';
+import { createPage, algorithmToggles, paramsPerAlgorithm, metricsTable, sweepSection, el, fmt } from '../page.js';
 
 const ALGOS = [
   { id: 'gd', label: 'GD' },
@@ -18,8 +18,6 @@ const FIDELITY =
 
 export function renderSgdPage(root, b, paper, initialValues) {
   const colour = (id) => PALETTE[ALGOS.findIndex((a) => a.id === id)];
-  const paramSets = (state) => state.extra.algos.split(',').map((algo) => ({ ...Object.fromEntries(state.params), algo }));
-  let current = null; // latest state, for the sweep
 
   const page = createPage({
     root,
@@ -29,17 +27,15 @@ export function renderSgdPage(root, b, paper, initialValues) {
     fidelity: FIDELITY,
     skip: ['algo'],
     extra: { defaults: { algos: 'gd,sgd' }, ...algorithmToggles('algos', ALGOS, PALETTE) },
-    paramSets,
-    makeRuns: (state) => {
-      current = state;
-      return paramSets(state).map((params) => ({
-        id: params.algo,
-        label: ALGOS.find((a) => a.id === params.algo).label,
-        color: colour(params.algo),
-        slice: params.algo === 'sgf' ? 25 : params.algo === 'gd' ? 100 : 400,
-        run: new b.Run(paper.slug, params, Number(state.seed)),
-      }));
-    },
+    paramSets: (state) => paramsPerAlgorithm(state),
+    makeRuns: (state, newRun) =>
+      state.extra.algos.split(',').map((algo) => ({
+        id: algo,
+        label: ALGOS.find((a) => a.id === algo).label,
+        color: colour(algo),
+        slice: algo === 'sgf' ? 25 : algo === 'gd' ? 100 : 400,
+        run: newRun({ algo }),
+      })),
     figures(figure, more) {
       const lossEl = el('div', { className: 'chart loss-chart' });
       const alphaEl = el('div', { className: 'chart alpha-chart' });
@@ -107,7 +103,7 @@ export function renderSgdPage(root, b, paper, initialValues) {
         algo,
         gamma: g,
         slice: algo === 'gd' ? 200 : 1000,
-        run: new b.Run(paper.slug, { ...Object.fromEntries(current.params), algo, gamma: String(g) }, Number(current.seed)),
+        run: page.newRun({ algo, gamma: String(g) }),
       }))),
     render(runs) {
       const done = (r) => r.progress.status.state === 'finished';
