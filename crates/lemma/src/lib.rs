@@ -12,6 +12,7 @@ pub mod data;
 pub mod diagonal;
 pub mod experiment;
 pub mod linalg;
+pub mod nn;
 pub mod papers;
 pub mod registry;
 pub mod rng;
