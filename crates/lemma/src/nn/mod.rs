@@ -1,4 +1,7 @@
 //! Small CNNs: architectures, the CPU backend (reference for every GPU kernel and the native
 //! trainer), losses, optimisers and the SAM family.
 
+pub mod gemm;
+pub mod net;
 pub mod spec;
+pub mod train;
