@@ -2,7 +2,8 @@
 //! activations kept for the backward pass and every buffer reused between batches. Convolutions and
 //! linear layers go through [`crate::nn::gemm`]; the cheap layers are written in place here.
 
-use super::gemm::{self, ConvGeometry, LinearGeometry};
+use super::gemm;
+use super::reference::{ConvDims, LinearDims};
 use super::spec::{Arch, Layer, ParamSlot, Shape, ShapeError};
 
 /// Loss and accuracy of one batch.
@@ -45,7 +46,10 @@ pub fn softmax_cross_entropy(
     dlogits: &mut [f32],
 ) -> BatchStats {
     let batch = labels.len();
-    let mut stats = BatchStats { count: batch, ..BatchStats::default() };
+    let mut stats = BatchStats {
+        count: batch,
+        ..BatchStats::default()
+    };
     for (n, &label) in labels.iter().enumerate() {
         let row = &logits[n * classes..][..classes];
         let grad = &mut dlogits[n * classes..][..classes];
@@ -158,7 +162,7 @@ impl CpuNet {
                 Layer::MaxPool2 => maxpool_forward(from, batch, input, out, &mut self.argmax[i]),
                 Layer::Conv3x3 { inputs, outputs } => {
                     let slot = self.slots[i].as_ref().expect("conv has parameters");
-                    let g = ConvGeometry {
+                    let g = ConvDims {
                         batch,
                         inputs,
                         outputs,
@@ -178,7 +182,11 @@ impl CpuNet {
                 Layer::Linear { inputs, outputs } => {
                     let slot = self.slots[i].as_ref().expect("linear has parameters");
                     gemm::linear_forward(
-                        LinearGeometry { batch, inputs, outputs },
+                        LinearDims {
+                            batch,
+                            inputs,
+                            outputs,
+                        },
                         input,
                         &params[slot.weight.clone()],
                         &params[slot.bias.clone()],
@@ -197,15 +205,29 @@ impl CpuNet {
         self.grad.resize(labels.len() * classes, 0.0);
         self.labels.clear();
         self.labels.extend_from_slice(labels);
-        softmax_cross_entropy(self.acts.last().expect("output"), labels, classes, &mut self.grad)
+        softmax_cross_entropy(
+            self.acts.last().expect("output"),
+            labels,
+            classes,
+            &mut self.grad,
+        )
     }
 
     /// Backward pass after [`Self::forward_loss`]. `param_grads` (if given) is **overwritten** with
     /// the gradient of the mean loss; with `input_grad` the gradient with respect to the input pixels
     /// is returned. Weight gradients are skipped when `param_grads` is `None` (attack passes).
-    pub fn backward(&mut self, params: &[f32], mut param_grads: Option<&mut [f32]>, input_grad: bool) -> Option<&[f32]> {
+    pub fn backward(
+        &mut self,
+        params: &[f32],
+        mut param_grads: Option<&mut [f32]>,
+        input_grad: bool,
+    ) -> Option<&[f32]> {
         let batch = self.batch;
-        let first_needed = if input_grad { 0 } else { self.first_param_layer() };
+        let first_needed = if input_grad {
+            0
+        } else {
+            self.first_param_layer()
+        };
         for i in (first_needed..self.arch.layers.len()).rev() {
             let (from, to) = (self.shapes[i], self.shapes[i + 1]);
             let need_dx = i > first_needed || input_grad;
@@ -227,7 +249,7 @@ impl CpuNet {
                 Layer::MaxPool2 => maxpool_backward(from, to, batch, &self.argmax[i], dy, dx),
                 Layer::Conv3x3 { inputs, outputs } => {
                     let slot = self.slots[i].as_ref().expect("conv has parameters");
-                    let g = ConvGeometry {
+                    let g = ConvDims {
                         batch,
                         inputs,
                         outputs,
@@ -249,7 +271,11 @@ impl CpuNet {
                     let slot = self.slots[i].as_ref().expect("linear has parameters");
                     let grads = param_grads.as_deref_mut().map(|pg| split_slot(pg, slot));
                     gemm::linear_backward(
-                        LinearGeometry { batch, inputs, outputs },
+                        LinearDims {
+                            batch,
+                            inputs,
+                            outputs,
+                        },
                         &self.acts[i],
                         dy,
                         &params[slot.weight.clone()],
@@ -268,7 +294,13 @@ impl CpuNet {
     }
 
     /// Forward, loss and backward: overwrites `grads` with the mean-loss gradient at `params`.
-    pub fn gradient(&mut self, params: &[f32], x: &[f32], labels: &[u8], grads: &mut [f32]) -> BatchStats {
+    pub fn gradient(
+        &mut self,
+        params: &[f32],
+        x: &[f32],
+        labels: &[u8],
+        grads: &mut [f32],
+    ) -> BatchStats {
         let stats = self.forward_loss(params, x, labels);
         self.backward(params, Some(grads), false);
         stats
@@ -279,7 +311,12 @@ impl CpuNet {
         self.forward(params, x);
         let classes = self.classes();
         self.grad.resize(labels.len() * classes, 0.0);
-        softmax_cross_entropy(self.acts.last().expect("output"), labels, classes, &mut self.grad)
+        softmax_cross_entropy(
+            self.acts.last().expect("output"),
+            labels,
+            classes,
+            &mut self.grad,
+        )
     }
 }
 
@@ -297,7 +334,11 @@ fn maxpool_forward(from: Shape, batch: usize, x: &[f32], y: &mut [f32], argmax: 
         for i in 0..ho {
             for j in 0..wo {
                 let mut best_at = (2 * i) * w + 2 * j;
-                for at in [(2 * i) * w + 2 * j + 1, (2 * i + 1) * w + 2 * j, (2 * i + 1) * w + 2 * j + 1] {
+                for at in [
+                    (2 * i) * w + 2 * j + 1,
+                    (2 * i + 1) * w + 2 * j,
+                    (2 * i + 1) * w + 2 * j + 1,
+                ] {
                     if src[at] > src[best_at] {
                         best_at = at;
                     }
@@ -310,7 +351,14 @@ fn maxpool_forward(from: Shape, batch: usize, x: &[f32], y: &mut [f32], argmax: 
     }
 }
 
-fn maxpool_backward(from: Shape, to: Shape, batch: usize, argmax: &[u32], dy: &[f32], dx: &mut [f32]) {
+fn maxpool_backward(
+    from: Shape,
+    to: Shape,
+    batch: usize,
+    argmax: &[u32],
+    dy: &[f32],
+    dx: &mut [f32],
+) {
     let (plane_in, plane_out) = (from.height * from.width, to.height * to.width);
     dx.fill(0.0);
     for plane in 0..batch * from.channels {
@@ -330,19 +378,35 @@ pub(crate) mod tests {
     pub(crate) fn tiny() -> Arch {
         Arch {
             name: "tiny",
-            input: Shape { channels: 1, height: 8, width: 8 },
+            input: Shape {
+                channels: 1,
+                height: 8,
+                width: 8,
+            },
             layers: vec![
                 Layer::Normalize,
-                Layer::Conv3x3 { inputs: 1, outputs: 3 },
+                Layer::Conv3x3 {
+                    inputs: 1,
+                    outputs: 3,
+                },
                 Layer::Relu,
                 Layer::MaxPool2,
-                Layer::Conv3x3 { inputs: 3, outputs: 4 },
+                Layer::Conv3x3 {
+                    inputs: 3,
+                    outputs: 4,
+                },
                 Layer::Relu,
                 Layer::MaxPool2,
                 Layer::Flatten,
-                Layer::Linear { inputs: 16, outputs: 5 },
+                Layer::Linear {
+                    inputs: 16,
+                    outputs: 5,
+                },
                 Layer::Relu,
-                Layer::Linear { inputs: 5, outputs: 3 },
+                Layer::Linear {
+                    inputs: 5,
+                    outputs: 3,
+                },
             ],
         }
     }
@@ -350,7 +414,9 @@ pub(crate) mod tests {
     pub(crate) fn batch(seed: u64, n: usize, per: usize, classes: u8) -> (Vec<f32>, Vec<u8>) {
         let mut rng = Rng::new(seed);
         let x = (0..n * per).map(|_| rng.uniform() as f32).collect();
-        let y = (0..n).map(|_| rng.below(u64::from(classes)) as u8).collect();
+        let y = (0..n)
+            .map(|_| rng.below(u64::from(classes)) as u8)
+            .collect();
         (x, y)
     }
 
@@ -412,5 +478,74 @@ pub(crate) mod tests {
             worst = worst.max((fd - dx[k]).abs() / (1e-2 + dx[k].abs()));
         }
         assert!(worst < 2e-2, "worst relative difference {worst}");
+    }
+}
+
+#[cfg(test)]
+mod twin_tests {
+    use super::*;
+    use crate::nn::reference::{self as twin, PoolDims};
+
+    #[test]
+    fn cheap_layers_match_the_reference_twins() {
+        let (x, labels) = tests::batch(21, 3, 2 * 6 * 4, 10);
+        let from = Shape {
+            channels: 2,
+            height: 6,
+            width: 4,
+        };
+        let mut y = vec![0f32; 3 * 2 * 3 * 2];
+        let mut argmax = Vec::new();
+        maxpool_forward(from, 3, &x, &mut y, &mut argmax);
+        let (ty, targ) = twin::maxpool2_forward(
+            PoolDims {
+                batch: 3,
+                channels: 2,
+                height: 6,
+                width: 4,
+            },
+            &x,
+        )
+        .unwrap();
+        assert_eq!((y.clone(), argmax.clone()), (ty, targ.clone()));
+        let mut dx = vec![0f32; x.len()];
+        let to = Shape {
+            channels: 2,
+            height: 3,
+            width: 2,
+        };
+        maxpool_backward(from, to, 3, &argmax, &y, &mut dx);
+        assert_eq!(
+            dx,
+            twin::maxpool2_backward(
+                PoolDims {
+                    batch: 3,
+                    channels: 2,
+                    height: 6,
+                    width: 4
+                },
+                &targ,
+                &y
+            )
+            .unwrap()
+        );
+
+        let logits: Vec<f32> = x[..3 * 10].iter().map(|v| 4.0 * v).collect();
+        let mut grad = vec![0f32; 30];
+        let stats = softmax_cross_entropy(&logits, &labels, 10, &mut grad);
+        let labels32: Vec<u32> = labels.iter().map(|&l| u32::from(l)).collect();
+        let t = twin::softmax_xent(10, &logits, &labels32).unwrap();
+        let loss: f64 = t.loss.iter().map(|&l| f64::from(l)).sum();
+        assert!(
+            (stats.loss_sum - loss).abs() < 1e-5,
+            "{} vs {loss}",
+            stats.loss_sum
+        );
+        assert_eq!(stats.correct as u32, t.correct.iter().sum::<u32>());
+        assert!(
+            grad.iter()
+                .zip(&t.dlogits)
+                .all(|(a, b)| (a - b).abs() < 1e-6)
+        );
     }
 }

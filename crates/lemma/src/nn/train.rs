@@ -99,7 +99,14 @@ impl Trainer {
 
     /// One optimiser step on the batch `x` (pixels in [0, 1]) with `labels`. Returns the loss and
     /// accuracy of the batch at the **unperturbed** weights (chunk by chunk for m-SAM).
-    pub fn step(&mut self, x: &[f32], labels: &[u8], lr: f32, sgd: Sgd, rule: StepRule) -> BatchStats {
+    pub fn step(
+        &mut self,
+        x: &[f32],
+        labels: &[u8],
+        lr: f32,
+        sgd: Sgd,
+        rule: StepRule,
+    ) -> BatchStats {
         let stats = match rule {
             StepRule::Erm => self.net.gradient(&self.params, x, labels, &mut self.grads),
             StepRule::Sam { rho, chunk } => self.sam_gradient(x, labels, rho, chunk),
@@ -116,14 +123,21 @@ impl Trainer {
         self.grads.fill(0.0);
         for k in 0..chunks {
             let range = k * chunk..((k + 1) * chunk).min(labels.len());
-            let (xs, ys) = (&x[range.start * per..range.end * per], &labels[range.clone()]);
-            stats.add(self.net.gradient(&self.params, xs, ys, &mut self.chunk_grads));
+            let (xs, ys) = (
+                &x[range.start * per..range.end * per],
+                &labels[range.clone()],
+            );
+            stats.add(
+                self.net
+                    .gradient(&self.params, xs, ys, &mut self.chunk_grads),
+            );
             let scale = sam_scale(rho, sum_of_squares(&self.chunk_grads));
             self.saved.copy_from_slice(&self.params);
             for (w, &g) in self.params.iter_mut().zip(&self.chunk_grads) {
                 *w += scale * g;
             }
-            self.net.gradient(&self.params, xs, ys, &mut self.chunk_grads);
+            self.net
+                .gradient(&self.params, xs, ys, &mut self.chunk_grads);
             // Restoring from a copy is exact; `w + e − e` would not be.
             self.params.copy_from_slice(&self.saved);
             let weight = ys.len() as f32 / labels.len() as f32;
@@ -138,12 +152,20 @@ impl Trainer {
     /// normalised gradient ascent of size `step_size`, each projected onto the ρ-ball (the official
     /// `eval_sharpness.py` recipe). Returns the loss increase at the final δ. The weights are left
     /// unchanged.
-    pub fn sharpness(&mut self, x: &[f32], labels: &[u8], rho: f32, steps: usize, step_size: f32) -> f64 {
+    pub fn sharpness(
+        &mut self,
+        x: &[f32],
+        labels: &[u8],
+        rho: f32,
+        steps: usize,
+        step_size: f32,
+    ) -> f64 {
         let base = self.net.evaluate(&self.params, x, labels).mean_loss();
         let mut delta = vec![0f32; self.params.len()];
         let mut shifted = self.params.clone();
         for _ in 0..steps {
-            self.net.gradient(&shifted, x, labels, &mut self.chunk_grads);
+            self.net
+                .gradient(&shifted, x, labels, &mut self.chunk_grads);
             let scale = sam_scale(step_size, sum_of_squares(&self.chunk_grads));
             for (d, &g) in delta.iter_mut().zip(&self.chunk_grads) {
                 *d += scale * g;
@@ -166,12 +188,26 @@ mod tests {
     use super::*;
     use crate::nn::net::tests::{batch, tiny};
 
-    const SGD: Sgd = Sgd { lr: 0.05, momentum: 0.9, weight_decay: 5e-4 };
+    const SGD: Sgd = Sgd {
+        lr: 0.05,
+        momentum: 0.9,
+        weight_decay: 5e-4,
+    };
 
     #[test]
     fn momentum_step_by_hand() {
         let (mut w, mut v) = (vec![1.0f32, -2.0], vec![0.5f32, 0.0]);
-        sgd_momentum(&mut w, &mut v, &[0.1, 0.2], 0.1, Sgd { lr: 0.1, momentum: 0.9, weight_decay: 0.01 });
+        sgd_momentum(
+            &mut w,
+            &mut v,
+            &[0.1, 0.2],
+            0.1,
+            Sgd {
+                lr: 0.1,
+                momentum: 0.9,
+                weight_decay: 0.01,
+            },
+        );
         // v = 0.9·0.5 + 0.1 + 0.01 = 0.56; w = 1 − 0.056. v₂ = 0.2 − 0.02 = 0.18; w₂ = −2.018.
         assert!((v[0] - 0.56).abs() < 1e-7 && (w[0] - 0.944).abs() < 1e-7);
         assert!((v[1] - 0.18).abs() < 1e-7 && (w[1] + 2.018).abs() < 1e-6);
@@ -205,7 +241,17 @@ mod tests {
         let params = arch.init_params(3);
         let mut t = Trainer::new(&arch, params.clone()).unwrap();
         let rho = 0.05;
-        t.step(&x, &y, 0.0, Sgd { lr: 0.0, momentum: 0.0, weight_decay: 0.0 }, StepRule::Sam { rho, chunk: 4 });
+        t.step(
+            &x,
+            &y,
+            0.0,
+            Sgd {
+                lr: 0.0,
+                momentum: 0.0,
+                weight_decay: 0.0,
+            },
+            StepRule::Sam { rho, chunk: 4 },
+        );
         assert_eq!(t.params, params, "lr 0 leaves the weights restored exactly");
         // Recompute by hand: g at w, e = ρ g/‖g‖, g' at w + e.
         let mut net = CpuNet::new(&arch).unwrap();
@@ -230,9 +276,15 @@ mod tests {
         t.net().gradient(&params, &x, &y, &mut g);
         let predicted = f64::from(rho) * sum_of_squares(&g).sqrt();
         let measured = t.sharpness(&x, &y, rho, 1, rho);
-        assert!((measured - predicted).abs() < 0.05 * predicted, "{measured} vs {predicted}");
+        assert!(
+            (measured - predicted).abs() < 0.05 * predicted,
+            "{measured} vs {predicted}"
+        );
         let twenty = t.sharpness(&x, &y, rho, 20, 0.1 * rho);
-        assert!(twenty >= 0.9 * measured, "20-step {twenty} vs 1-step {measured}");
+        assert!(
+            twenty >= 0.9 * measured,
+            "20-step {twenty} vs 1-step {measured}"
+        );
         assert_eq!(t.params, params);
     }
 
