@@ -3,6 +3,7 @@
 
 pub mod gemm;
 pub mod net;
+pub mod pipeline;
 pub mod reference;
 pub mod spec;
 pub mod train;

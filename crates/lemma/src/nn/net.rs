@@ -78,6 +78,7 @@ pub fn softmax_cross_entropy(
 }
 
 /// A CNN on the CPU with its activation buffers.
+#[derive(Clone)]
 pub struct CpuNet {
     arch: Arch,
     shapes: Vec<Shape>,

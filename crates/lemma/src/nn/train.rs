@@ -63,6 +63,7 @@ pub fn sam_scale(rho: f32, sum_sq: f64) -> f32 {
 }
 
 /// Parameters, optimiser state and work buffers of one CPU training run.
+#[derive(Clone)]
 pub struct Trainer {
     net: CpuNet,
     /// The flat parameter vector (layout of [`Arch::param_slots`]).
