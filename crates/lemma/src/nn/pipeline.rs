@@ -218,7 +218,8 @@ impl Pipeline {
         let phase = self.phases[phase_at];
         let start_epoch: usize = self.phases[..phase_at].iter().map(|p| p.epochs).sum();
         let per_epoch = self.batches_per_epoch();
-        let step_in_phase = (self.epoch - start_epoch) * per_epoch + self.cursor / self.config.batch;
+        let step_in_phase =
+            (self.epoch - start_epoch) * per_epoch + self.cursor / self.config.batch;
         let lr = match phase.lr {
             PhaseLr::Piecewise(base) => piecewise_lr(base, step_in_phase, phase.epochs * per_epoch),
             PhaseLr::Constant(lr) => lr,
@@ -227,12 +228,18 @@ impl Pipeline {
         let (rows, cols) = (self.data.train.rows, self.data.train.cols);
         x.resize((end - self.cursor) * rows * cols, 0.0);
         y.clear();
-        for (slot, &i) in self.order[self.cursor..end].iter().enumerate() {
+        for slot in 0..end - self.cursor {
+            let i = self.order[self.cursor + slot];
             y.push(self.labels[i]);
             let out = &mut x[slot * rows * cols..][..rows * cols];
             self.augmented(i, out);
         }
-        let plan = BatchPlan { lr, rule: phase.rule, epoch: self.epoch, ends_epoch: end == self.config.train_size };
+        let plan = BatchPlan {
+            lr,
+            rule: phase.rule,
+            epoch: self.epoch,
+            ends_epoch: end == self.config.train_size,
+        };
         self.cursor = end;
         if plan.ends_epoch {
             self.epoch += 1;
@@ -249,7 +256,10 @@ impl Pipeline {
         let span = 2 * self.config.shift as u64 + 1;
         let shift = self.config.shift as isize;
         let (dy, dx) = if self.config.shift > 0 {
-            (self.augment.below(span) as isize - shift, self.augment.below(span) as isize - shift)
+            (
+                self.augment.below(span) as isize - shift,
+                self.augment.below(span) as isize - shift,
+            )
         } else {
             (0, 0)
         };
@@ -289,12 +299,165 @@ impl Pipeline {
     }
 }
 
-fn fill_clean(set: &crate::data::images::ImageSet, range: std::ops::Range<usize>, x: &mut Vec<f32>, y: &mut Vec<u8>) {
+fn fill_clean(
+    set: &crate::data::images::ImageSet,
+    range: std::ops::Range<usize>,
+    x: &mut Vec<f32>,
+    y: &mut Vec<u8>,
+) {
     let per = set.rows * set.cols;
     x.resize(range.len() * per, 0.0);
     y.clear();
     for (slot, i) in range.enumerate() {
         set.image_f32(i, &mut x[slot * per..][..per]);
         y.push(set.labels[i]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::images::ImageSet;
+
+    fn synthetic(n: usize) -> Arc<Dataset> {
+        // Image i has the constant pixel value i (so batches reveal which images they hold).
+        let set = |n: usize| ImageSet {
+            rows: 4,
+            cols: 4,
+            labels: (0..n).map(|i| (i % 10) as u8).collect(),
+            pixels: (0..n)
+                .flat_map(|i| std::iter::repeat_n(i as u8, 16))
+                .collect(),
+        };
+        Arc::new(Dataset {
+            name: "synthetic".into(),
+            classes: 10,
+            seed: 0,
+            train: set(n),
+            test: set(20),
+        })
+    }
+
+    fn config(noise: f64) -> PipelineConfig {
+        PipelineConfig {
+            train_size: 50,
+            test_size: 20,
+            batch: 16,
+            shift: 0,
+            flip: false,
+            label_noise: noise,
+        }
+    }
+
+    fn phases() -> Vec<Phase> {
+        vec![
+            Phase {
+                epochs: 2,
+                rule: StepRule::Erm,
+                lr: PhaseLr::Piecewise(0.1),
+            },
+            Phase {
+                epochs: 1,
+                rule: StepRule::Sam {
+                    rho: 0.05,
+                    chunk: 16,
+                },
+                lr: PhaseLr::Constant(0.001),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_epoch_visits_each_image_once_with_the_scheduled_rate() {
+        let mut p = Pipeline::new(synthetic(60), config(0.0), phases(), 3).unwrap();
+        assert_eq!((p.batches_per_epoch(), p.total_batches()), (4, 12));
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        let mut seen = vec![0; 50];
+        let mut plans = Vec::new();
+        while let Some(plan) = p.next_batch(&mut x, &mut y) {
+            for img in x.chunks(16) {
+                seen[(img[0] * 255.0).round() as usize] += 1;
+            }
+            plans.push(plan);
+        }
+        assert!(seen.iter().all(|&c| c == 3), "{seen:?}");
+        let lrs: Vec<f32> = plans.iter().map(|p| p.lr).collect();
+        assert_eq!(
+            lrs,
+            [
+                0.1, 0.1, 0.1, 0.1, 0.01, 0.01, 0.001, 0.001, 0.001, 0.001, 0.001, 0.001
+            ]
+        );
+        assert!(plans[11].ends_epoch && plans[3].ends_epoch && !plans[2].ends_epoch);
+        assert_eq!(
+            plans[8].rule,
+            StepRule::Sam {
+                rho: 0.05,
+                chunk: 16
+            }
+        );
+        assert_eq!(
+            x.len(),
+            2 * 16,
+            "the last batch holds the 2 remaining images"
+        );
+    }
+
+    #[test]
+    fn label_noise_corrupts_the_requested_fraction_with_wrong_classes() {
+        let p = Pipeline::new(
+            synthetic(5000),
+            PipelineConfig {
+                train_size: 5000,
+                ..config(0.4)
+            },
+            phases(),
+            1,
+        )
+        .unwrap();
+        let flipped = p.noisy().iter().filter(|&&n| n).count();
+        assert!((flipped as f64 / 5000.0 - 0.4).abs() < 0.03, "{flipped}");
+        for (i, (&label, &noisy)) in p.train_labels().iter().zip(p.noisy()).enumerate() {
+            assert_eq!(label != (i % 10) as u8, noisy);
+        }
+    }
+
+    #[test]
+    fn shifts_move_pixels_and_fill_with_zeros() {
+        let mut data = (*synthetic(4)).clone();
+        data.train.pixels = (0..4 * 16)
+            .map(|k| if k % 16 == 5 { 255 } else { 0 })
+            .collect();
+        let cfg = PipelineConfig {
+            train_size: 4,
+            batch: 4,
+            shift: 2,
+            ..config(0.0)
+        };
+        let mut p = Pipeline::new(Arc::new(data), cfg, phases(), 7).unwrap();
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        p.next_batch(&mut x, &mut y);
+        for img in x.chunks(16) {
+            // One bright pixel (row 1, col 1) moved by at most 2 in each direction, or shifted out.
+            let bright: Vec<usize> = (0..16).filter(|&k| img[k] == 1.0).collect();
+            assert!(bright.len() <= 1);
+            assert_eq!(img.iter().filter(|&&v| v != 0.0 && v != 1.0).count(), 0);
+        }
+        let mut again = Pipeline::new(p.data.clone(), p.config.clone(), phases(), 7).unwrap();
+        let (mut x2, mut y2) = (Vec::new(), Vec::new());
+        again.next_batch(&mut x2, &mut y2);
+        assert_eq!(x, x2, "same seed, same augmentation");
+    }
+
+    #[test]
+    fn bad_sizes_are_explained() {
+        let e = Pipeline::new(synthetic(10), config(0.0), phases(), 0)
+            .err()
+            .unwrap();
+        assert!(
+            e.0.contains("train_size 50") && e.0.contains("10 training images"),
+            "{}",
+            e.0
+        );
     }
 }

@@ -11,25 +11,35 @@ const METHODS: &[&str] = &["erm", "sam"];
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "dataset",
-        kind: ParamKind::Choice { options: &["fashion-mnist", "mnist"] },
+        kind: ParamKind::Choice {
+            options: &["fashion-mnist", "mnist"],
+        },
         default: "fashion-mnist",
         doc: "Dataset (Fashion-MNIST for the SAM claims: MNIST saturates near 99 %)",
     },
     ParamSpec {
         name: "arch",
-        kind: ParamKind::Choice { options: &["cnn-m", "cnn-s"] },
+        kind: ParamKind::Choice {
+            options: &["cnn-m", "cnn-s"],
+        },
         default: "cnn-m",
         doc: "Architecture: cnn-m (≈422k parameters) or cnn-s (≈106k), common.md §11",
     },
     ParamSpec {
         name: "train_size",
-        kind: ParamKind::Int { min: 128, max: 70_000 },
+        kind: ParamKind::Int {
+            min: 128,
+            max: 70_000,
+        },
         default: "8000",
         doc: "Training images (the first ones of the seeded stratified split)",
     },
     ParamSpec {
         name: "test_size",
-        kind: ParamKind::Int { min: 128, max: 70_000 },
+        kind: ParamKind::Int {
+            min: 128,
+            max: 70_000,
+        },
         default: "2000",
         doc: "Test images",
     },
@@ -47,13 +57,21 @@ const PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "lr",
-        kind: ParamKind::Float { min: 1e-5, max: 1.0, log: true },
+        kind: ParamKind::Float {
+            min: 1e-5,
+            max: 1.0,
+            log: true,
+        },
         default: "0.05",
         doc: "Base learning rate (SGD, momentum 0.9)",
     },
     ParamSpec {
         name: "weight_decay",
-        kind: ParamKind::Float { min: 0.0, max: 0.1, log: false },
+        kind: ParamKind::Float {
+            min: 0.0,
+            max: 0.1,
+            log: false,
+        },
         default: "0.0005",
         doc: "Coupled weight decay λ (adds λw to the gradient)",
     },
@@ -65,7 +83,11 @@ const PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "rho",
-        kind: ParamKind::Float { min: 0.0, max: 2.0, log: false },
+        kind: ParamKind::Float {
+            min: 0.0,
+            max: 2.0,
+            log: false,
+        },
         default: "0.05",
         doc: "SAM radius ρ (perturbation ρ·g/‖g‖ over all parameters)",
     },
@@ -89,19 +111,29 @@ const PARAMS: &[ParamSpec] = &[
     },
     ParamSpec {
         name: "label_noise",
-        kind: ParamKind::Float { min: 0.0, max: 0.9, log: false },
+        kind: ParamKind::Float {
+            min: 0.0,
+            max: 0.9,
+            log: false,
+        },
         default: "0",
         doc: "Fraction of training labels replaced by a wrong class (symmetric noise)",
     },
     ParamSpec {
         name: "augment",
-        kind: ParamKind::Choice { options: &["on", "off"] },
+        kind: ParamKind::Choice {
+            options: &["on", "off"],
+        },
         default: "on",
         doc: "Random ±2 px translation (and horizontal flips on Fashion-MNIST)",
     },
     ParamSpec {
         name: "sharpness_rho",
-        kind: ParamKind::Float { min: 0.0, max: 1.0, log: false },
+        kind: ParamKind::Float {
+            min: 0.0,
+            max: 1.0,
+            log: false,
+        },
         default: "0.05",
         doc: "Radius ρ_e of the sharpness measurement at the end (1-step and 20-step ascent)",
     },
@@ -136,7 +168,11 @@ pub struct CnnConfig {
 }
 
 fn rule(method: &str, rho: f32, m: usize) -> StepRule {
-    if method == "sam" { StepRule::Sam { rho, chunk: m } } else { StepRule::Erm }
+    if method == "sam" {
+        StepRule::Sam { rho, chunk: m }
+    } else {
+        StepRule::Erm
+    }
 }
 
 impl CnnConfig {
@@ -144,7 +180,7 @@ impl CnnConfig {
     pub fn from_params(p: &Params) -> Result<Self, ParamError> {
         let batch = p.count("batch");
         let m = p.count("m");
-        if m > batch || batch % m != 0 {
+        if m > batch || !batch.is_multiple_of(m) {
             return Err(ParamError {
                 name: "m".into(),
                 value: m.to_string(),
@@ -188,7 +224,11 @@ impl CnnConfig {
             },
             dataset,
             phases,
-            sgd: Sgd { lr, momentum: 0.9, weight_decay: p.float("weight_decay") as f32 },
+            sgd: Sgd {
+                lr,
+                momentum: 0.9,
+                weight_decay: p.float("weight_decay") as f32,
+            },
             sharpness_rho: p.float("sharpness_rho") as f32,
             sharpness_images,
         })

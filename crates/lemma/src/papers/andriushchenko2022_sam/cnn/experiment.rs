@@ -38,7 +38,12 @@ impl CnnRun {
         if data.train.rows != input.height || data.train.cols != input.width {
             return Err(PipelineError(format!(
                 "`{}` has {}×{} images but {} expects {}×{}",
-                data.name, data.train.rows, data.train.cols, config.arch.name, input.height, input.width
+                data.name,
+                data.train.rows,
+                data.train.cols,
+                config.arch.name,
+                input.height,
+                input.width
             )));
         }
         let pipeline = Pipeline::new(data, config.pipeline.clone(), config.phases.clone(), seed)?;
@@ -99,12 +104,20 @@ impl CnnRun {
         let test = self.evaluate_test();
         let train = std::mem::take(&mut self.epoch_stats);
         let at = (epoch + 1) as f64;
-        let values = [train.mean_loss(), train.accuracy(), test.mean_loss(), test.accuracy()];
+        let values = [
+            train.mean_loss(),
+            train.accuracy(),
+            test.mean_loss(),
+            test.accuracy(),
+        ];
         for (s, v) in self.series.iter_mut().zip(values) {
             s.push(at, v);
         }
         if !train.mean_loss().is_finite() {
-            self.status = Status::Diverged { step: self.done, reason: "training loss is not finite".into() };
+            self.status = Status::Diverged {
+                step: self.done,
+                reason: "training loss is not finite".into(),
+            };
         }
     }
 
@@ -114,8 +127,15 @@ impl CnnRun {
         let mut total = 0.0;
         let mut batches = 0;
         for start in (0..images).step_by(batch) {
-            self.pipeline.train_clean(start..(start + batch).min(images), &mut self.x, &mut self.y);
-            total += self.trainer.sharpness(&self.x, &self.y, self.config.sharpness_rho, steps, step_size);
+            self.pipeline
+                .train_clean(start..(start + batch).min(images), &mut self.x, &mut self.y);
+            total += self.trainer.sharpness(
+                &self.x,
+                &self.y,
+                self.config.sharpness_rho,
+                steps,
+                step_size,
+            );
             batches += 1;
         }
         total / batches as f64
@@ -141,7 +161,9 @@ impl Experiment for CnnRun {
                 self.finish();
                 break;
             };
-            let stats = self.trainer.step(&self.x, &self.y, plan.lr, self.config.sgd, plan.rule);
+            let stats = self
+                .trainer
+                .step(&self.x, &self.y, plan.lr, self.config.sgd, plan.rule);
             self.epoch_stats.add(stats);
             self.done += 1;
             left -= 1;
@@ -171,10 +193,14 @@ impl Experiment for CnnRun {
         let mut m = self.metrics.clone();
         let accuracy = &self.series[3].y;
         if let (Some(&last), Some(&train_loss)) = (accuracy.last(), self.series[0].y.last()) {
-            let (best_at, best) = accuracy
-                .iter()
-                .enumerate()
-                .fold((0, f64::NEG_INFINITY), |(ba, b), (i, &v)| if v > b { (i, v) } else { (ba, b) });
+            let (best_at, best) =
+                accuracy
+                    .iter()
+                    .enumerate()
+                    .fold(
+                        (0, f64::NEG_INFINITY),
+                        |(ba, b), (i, &v)| if v > b { (i, v) } else { (ba, b) },
+                    );
             m.insert("test_accuracy".into(), last);
             m.insert("best_test_accuracy".into(), best);
             m.insert("best_epoch".into(), (best_at + 1) as f64);
@@ -193,10 +219,15 @@ impl Experiment for CnnRun {
         let noisy = self.pipeline.noisy().iter().filter(|&&n| n).count();
         let mut notes = vec![format!(
             "{} on {} ({} training / {} test images), CPU backend",
-            self.config.arch.name, self.config.dataset, self.config.pipeline.train_size, self.config.pipeline.test_size
+            self.config.arch.name,
+            self.config.dataset,
+            self.config.pipeline.train_size,
+            self.config.pipeline.test_size
         )];
         if noisy > 0 {
-            notes.push(format!("{noisy} training labels replaced by a wrong class (label noise)"));
+            notes.push(format!(
+                "{noisy} training labels replaced by a wrong class (label noise)"
+            ));
         }
         notes
     }
