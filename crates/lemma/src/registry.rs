@@ -1,13 +1,15 @@
 //! The list of papers: slug, title, citation, claim, CPU/GPU, schema, experiment constructor and
 //! checks. Every host (CLI, browser, tests) finds papers here and nowhere else.
 
+use crate::data::images::Dataset;
 use crate::experiment::{Builder, Experiment};
 use crate::papers::andriushchenko2022_sam as sam;
 use crate::papers::boursier2022_relu_flow as relu;
 use crate::papers::pesme2021_sgd_dln as sgd;
 use crate::schema::{ParamError, Params, Schema};
-use crate::verify::Verify;
+use crate::verify::{Verify, VerifyEnv};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// A registered paper.
 #[derive(Serialize)]
@@ -34,8 +36,51 @@ pub struct Paper {
     pub schema: &'static Schema,
     #[serde(skip)]
     build: Builder,
+    /// Experiments on real datasets, run beside the main one (e.g. the SAM paper's CNN part).
+    pub parts: &'static [Part],
     #[serde(skip)]
-    verifier: fn() -> Box<dyn Verify>,
+    verifier: fn(&VerifyEnv) -> Box<dyn Verify>,
+}
+
+/// An experiment of a paper that trains on a real dataset, which the host supplies.
+#[derive(Serialize)]
+pub struct Part {
+    /// Short name (`cnn`), used as `lemma run <slug> --part <name>`.
+    pub name: &'static str,
+    /// What it shows.
+    pub title: &'static str,
+    /// Whether the browser runs it on WebGPU (with a CPU fallback).
+    pub gpu: bool,
+    /// Parameter schema; its `dataset` parameter names the dataset the host must load.
+    pub schema: &'static Schema,
+    #[serde(skip)]
+    build: DataBuilder,
+}
+
+/// Builds a part's experiment from validated parameters, a seed and the loaded dataset.
+pub type DataBuilder = fn(&Params, u64, Arc<Dataset>) -> Result<Box<dyn Experiment>, PartError>;
+
+/// Why a part's experiment could not be built.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum PartError {
+    /// A parameter is out of range.
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// The parameters do not fit the dataset (e.g. more training images than it has).
+    #[error("{0}")]
+    Data(String),
+}
+
+impl Part {
+    /// Builds the experiment on `data`.
+    pub fn experiment(
+        &self,
+        params: &Params,
+        seed: u64,
+        data: Arc<Dataset>,
+    ) -> Result<Box<dyn Experiment>, PartError> {
+        (self.build)(params, seed, data)
+    }
 }
 
 impl Paper {
@@ -49,8 +94,13 @@ impl Paper {
     }
 
     /// A fresh verifier over this paper's checks.
-    pub fn verifier(&self) -> Box<dyn Verify> {
-        (self.verifier)()
+    pub fn verifier(&self, env: &VerifyEnv) -> Box<dyn Verify> {
+        (self.verifier)(env)
+    }
+
+    /// The part called `name`.
+    pub fn part(&self, name: &str) -> Option<&'static Part> {
+        self.parts.iter().find(|p| p.name == name)
     }
 }
 
@@ -78,7 +128,14 @@ static PAPERS: [Paper; 3] = [
         needs_gpu: false,
         schema: &sam::SCHEMA,
         build: sam::build,
-        verifier: || Box::new(sam::checks::verifier()),
+        parts: &[Part {
+            name: "cnn",
+            title: "ERM vs (m-)SAM on Fashion-MNIST with a small CNN: accuracy, fine-tuning, label noise, sharpness",
+            gpu: true,
+            schema: &sam::cnn::CNN_SCHEMA,
+            build: sam::cnn::build,
+        }],
+        verifier: sam::checks::verifier,
     },
     Paper {
         slug: "pesme2021_sgd_dln",
@@ -96,7 +153,8 @@ static PAPERS: [Paper; 3] = [
         needs_gpu: false,
         schema: &sgd::SCHEMA,
         build: sgd::build,
-        verifier: || Box::new(sgd::checks::verifier()),
+        parts: &[],
+        verifier: |_| Box::new(sgd::checks::verifier()),
     },
     Paper {
         slug: "boursier2022_relu_flow",
@@ -115,7 +173,8 @@ static PAPERS: [Paper; 3] = [
         needs_gpu: false,
         schema: &relu::SCHEMA,
         build: relu::build,
-        verifier: || Box::new(relu::checks::verifier()),
+        parts: &[],
+        verifier: |_| Box::new(relu::checks::verifier()),
     },
 ];
 
@@ -159,7 +218,7 @@ mod tests {
         for p in papers() {
             let mut exp = p.experiment(&p.schema.defaults(), 0).unwrap();
             assert!(exp.step(10).done > 0, "{}", p.slug);
-            assert!(!p.verifier().is_empty());
+            assert!(!p.verifier(&VerifyEnv::default()).is_empty());
         }
     }
 }

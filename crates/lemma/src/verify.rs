@@ -4,10 +4,12 @@
 //! report-only) and a function producing a [`CheckResult`] with measured values and the threshold.
 //! A [`Verifier`] runs a list of checks one at a time so hosts can show progress between them.
 
+use crate::data::images::Dataset;
 use crate::experiment::{Builder, Status};
 use crate::schema::Schema;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// How a check's outcome counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -259,6 +261,61 @@ impl<C> Verifier<C> {
             context,
             next: 0,
         }
+    }
+}
+
+/// How much work the checks may do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// A few minutes on 2 CPU cores (CI).
+    #[default]
+    Smoke,
+    /// The spec's full setting, on demand (can take hours on a CPU).
+    Full,
+}
+
+impl Tier {
+    /// Parses `smoke` or `full`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "smoke" => Some(Self::Smoke),
+            "full" => Some(Self::Full),
+            _ => None,
+        }
+    }
+}
+
+/// Where the checks get real datasets from (the host reads files; the core never does).
+pub trait DatasetSource {
+    /// The dataset called `name` (e.g. `fashion-mnist-small`), or why it cannot be had.
+    fn load(&self, name: &str) -> Result<Arc<Dataset>, String>;
+}
+
+/// What a host hands the checks: the tier, and datasets when it has them.
+#[derive(Clone, Default)]
+pub struct VerifyEnv {
+    /// Smoke or full.
+    pub tier: Tier,
+    /// Datasets; `None` where the host has none (the browser's verify panel), in which case the
+    /// checks that need data say so as "not applicable" with the command that runs them.
+    pub datasets: Option<Arc<dyn DatasetSource>>,
+}
+
+/// Several verifiers run one after the other as one.
+pub struct Chain(pub Vec<Box<dyn Verify>>);
+
+impl Verify for Chain {
+    fn len(&self) -> usize {
+        self.0.iter().map(|v| v.len()).sum()
+    }
+
+    fn ids(&self) -> Vec<&'static str> {
+        self.0.iter().flat_map(|v| v.ids()).collect()
+    }
+
+    fn step(&mut self) -> Option<CheckResult> {
+        self.0.iter_mut().find_map(|v| v.step())
     }
 }
 

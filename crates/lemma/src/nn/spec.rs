@@ -131,7 +131,10 @@ impl Layer {
                 })
             }
             Layer::MaxPool2 => {
-                if input.height % 2 != 0 || input.width % 2 != 0 || input.height == 0 {
+                if !input.height.is_multiple_of(2)
+                    || !input.width.is_multiple_of(2)
+                    || input.height == 0
+                {
                     return Err(fail("height and width must be even and positive"));
                 }
                 Ok(Shape {

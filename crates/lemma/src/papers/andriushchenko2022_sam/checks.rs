@@ -331,7 +331,16 @@ pub fn checks() -> Vec<Check<RunCache>> {
     ]
 }
 
-/// A verifier over all checks with an empty run cache.
-pub fn verifier() -> Verifier<RunCache> {
+/// A verifier over the diagonal-network checks with an empty run cache.
+pub fn diagonal_verifier() -> Verifier<RunCache> {
     Verifier::new(checks(), RunCache::new(&SCHEMA, super::build))
+}
+
+/// Every check of the paper: the diagonal networks (SAM-1 … SAM-7), then the CNN part
+/// (SAM-8 … SAM-13) in the environment's tier.
+pub fn verifier(env: &crate::verify::VerifyEnv) -> Box<dyn crate::verify::Verify> {
+    Box::new(crate::verify::Chain(vec![
+        Box::new(diagonal_verifier()),
+        Box::new(super::cnn::checks::verifier(env)),
+    ]))
 }

@@ -14,6 +14,7 @@
 //! the notebook. The deep-network part (checks SAM-8 … SAM-13) is not implemented here yet.
 
 pub mod checks;
+pub mod cnn;
 pub mod config;
 pub mod experiment;
 

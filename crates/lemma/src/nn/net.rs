@@ -1,0 +1,552 @@
+//! The CPU network: forward, fused softmax-cross-entropy and backward over an [`Arch`], with all
+//! activations kept for the backward pass and every buffer reused between batches. Convolutions and
+//! linear layers go through [`crate::nn::gemm`]; the cheap layers are written in place here.
+
+use super::gemm;
+use super::reference::{ConvDims, LinearDims};
+use super::spec::{Arch, Layer, ParamSlot, Shape, ShapeError};
+
+/// Loss and accuracy of one batch.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BatchStats {
+    /// Sum over the batch of the per-example cross-entropy.
+    pub loss_sum: f64,
+    /// Examples whose arg-max logit is the label (first maximum on ties).
+    pub correct: usize,
+    /// Examples in the batch.
+    pub count: usize,
+}
+
+impl BatchStats {
+    /// Adds another batch's statistics.
+    pub fn add(&mut self, other: BatchStats) {
+        self.loss_sum += other.loss_sum;
+        self.correct += other.correct;
+        self.count += other.count;
+    }
+
+    /// Mean loss (NaN for an empty set).
+    pub fn mean_loss(&self) -> f64 {
+        self.loss_sum / self.count as f64
+    }
+
+    /// Accuracy in [0, 1] (NaN for an empty set).
+    pub fn accuracy(&self) -> f64 {
+        self.correct as f64 / self.count as f64
+    }
+}
+
+/// Per-example softmax cross-entropy of `logits: [N, K]` against `labels`, written as the loss
+/// gradient `(softmax − onehot)/N` into `dlogits`. The loss is `logsumexp − logit[label]` with the
+/// row maximum subtracted first.
+pub fn softmax_cross_entropy(
+    logits: &[f32],
+    labels: &[u8],
+    classes: usize,
+    dlogits: &mut [f32],
+) -> BatchStats {
+    let batch = labels.len();
+    let mut stats = BatchStats {
+        count: batch,
+        ..BatchStats::default()
+    };
+    for (n, &label) in labels.iter().enumerate() {
+        let row = &logits[n * classes..][..classes];
+        let grad = &mut dlogits[n * classes..][..classes];
+        let (mut best, mut best_at) = (row[0], 0);
+        for (k, &v) in row.iter().enumerate().skip(1) {
+            if v > best {
+                best = v;
+                best_at = k;
+            }
+        }
+        let mut total = 0f32;
+        for (g, &v) in grad.iter_mut().zip(row) {
+            *g = (v - best).exp();
+            total += *g;
+        }
+        let label = usize::from(label);
+        stats.loss_sum += f64::from(total.ln() - (row[label] - best));
+        stats.correct += usize::from(best_at == label);
+        let scale = 1.0 / (total * batch as f32);
+        for g in grad.iter_mut() {
+            *g *= scale;
+        }
+        grad[label] -= 1.0 / batch as f32;
+    }
+    stats
+}
+
+/// A CNN on the CPU with its activation buffers.
+#[derive(Clone)]
+pub struct CpuNet {
+    arch: Arch,
+    shapes: Vec<Shape>,
+    slots: Vec<Option<ParamSlot>>,
+    batch: usize,
+    /// `acts[0]` is the input, `acts[i + 1]` the output of layer `i`.
+    acts: Vec<Vec<f32>>,
+    argmax: Vec<Vec<u32>>,
+    cols: Vec<Vec<f32>>,
+    scratch: Vec<f32>,
+    dcols: Vec<f32>,
+    grad: Vec<f32>,
+    grad_next: Vec<f32>,
+    labels: Vec<u8>,
+}
+
+impl CpuNet {
+    /// A network for `arch` (its shapes must chain).
+    pub fn new(arch: &Arch) -> Result<Self, ShapeError> {
+        let shapes = arch.shapes()?;
+        let mut slots = vec![None; arch.layers.len()];
+        for slot in arch.param_slots() {
+            let layer = slot.layer;
+            slots[layer] = Some(slot);
+        }
+        let layers = arch.layers.len();
+        Ok(Self {
+            arch: arch.clone(),
+            shapes,
+            slots,
+            batch: 0,
+            acts: vec![Vec::new(); layers + 1],
+            argmax: vec![Vec::new(); layers],
+            cols: vec![Vec::new(); layers],
+            scratch: Vec::new(),
+            dcols: Vec::new(),
+            grad: Vec::new(),
+            grad_next: Vec::new(),
+            labels: Vec::new(),
+        })
+    }
+
+    /// The architecture.
+    pub fn arch(&self) -> &Arch {
+        &self.arch
+    }
+
+    /// Values per input example.
+    pub fn input_len(&self) -> usize {
+        self.shapes[0].len()
+    }
+
+    /// Number of classes.
+    pub fn classes(&self) -> usize {
+        self.shapes.last().map_or(0, Shape::len)
+    }
+
+    /// Runs the forward pass on `x` (`batch` examples, pixels in [0, 1]) and returns the logits.
+    pub fn forward(&mut self, params: &[f32], x: &[f32]) -> &[f32] {
+        let batch = x.len() / self.input_len();
+        self.batch = batch;
+        self.acts[0].clear();
+        self.acts[0].extend_from_slice(x);
+        for (i, layer) in self.arch.layers.iter().enumerate() {
+            let (done, rest) = self.acts.split_at_mut(i + 1);
+            let input = &done[i];
+            let out = &mut rest[0];
+            let (from, to) = (self.shapes[i], self.shapes[i + 1]);
+            out.resize(batch * to.len(), 0.0);
+            match *layer {
+                Layer::Normalize => {
+                    for (o, v) in out.iter_mut().zip(input) {
+                        *o = (v - 0.5) / 0.5;
+                    }
+                }
+                Layer::Relu => {
+                    for (o, &v) in out.iter_mut().zip(input) {
+                        *o = v.max(0.0);
+                    }
+                }
+                Layer::Flatten => out.copy_from_slice(input),
+                Layer::MaxPool2 => maxpool_forward(from, batch, input, out, &mut self.argmax[i]),
+                Layer::Conv3x3 { inputs, outputs } => {
+                    let slot = self.slots[i].as_ref().expect("conv has parameters");
+                    let g = ConvDims {
+                        batch,
+                        inputs,
+                        outputs,
+                        height: from.height,
+                        width: from.width,
+                    };
+                    gemm::conv_forward(
+                        g,
+                        input,
+                        &params[slot.weight.clone()],
+                        &params[slot.bias.clone()],
+                        &mut self.cols[i],
+                        &mut self.scratch,
+                        out,
+                    );
+                }
+                Layer::Linear { inputs, outputs } => {
+                    let slot = self.slots[i].as_ref().expect("linear has parameters");
+                    gemm::linear_forward(
+                        LinearDims {
+                            batch,
+                            inputs,
+                            outputs,
+                        },
+                        input,
+                        &params[slot.weight.clone()],
+                        &params[slot.bias.clone()],
+                        out,
+                    );
+                }
+            }
+        }
+        self.acts.last().expect("has an output")
+    }
+
+    /// Forward pass plus the loss; leaves the logit gradient ready for [`Self::backward`].
+    pub fn forward_loss(&mut self, params: &[f32], x: &[f32], labels: &[u8]) -> BatchStats {
+        self.forward(params, x);
+        let classes = self.classes();
+        self.grad.resize(labels.len() * classes, 0.0);
+        self.labels.clear();
+        self.labels.extend_from_slice(labels);
+        softmax_cross_entropy(
+            self.acts.last().expect("output"),
+            labels,
+            classes,
+            &mut self.grad,
+        )
+    }
+
+    /// Backward pass after [`Self::forward_loss`]. `param_grads` (if given) is **overwritten** with
+    /// the gradient of the mean loss; with `input_grad` the gradient with respect to the input pixels
+    /// is returned. Weight gradients are skipped when `param_grads` is `None` (attack passes).
+    pub fn backward(
+        &mut self,
+        params: &[f32],
+        mut param_grads: Option<&mut [f32]>,
+        input_grad: bool,
+    ) -> Option<&[f32]> {
+        let batch = self.batch;
+        let first_needed = if input_grad {
+            0
+        } else {
+            self.first_param_layer()
+        };
+        for i in (first_needed..self.arch.layers.len()).rev() {
+            let (from, to) = (self.shapes[i], self.shapes[i + 1]);
+            let need_dx = i > first_needed || input_grad;
+            let dy = &self.grad;
+            let dx = &mut self.grad_next;
+            dx.resize(batch * from.len(), 0.0);
+            match self.arch.layers[i] {
+                Layer::Normalize => {
+                    for (d, g) in dx.iter_mut().zip(dy) {
+                        *d = g / 0.5;
+                    }
+                }
+                Layer::Relu => {
+                    for ((d, &g), &y) in dx.iter_mut().zip(dy).zip(&self.acts[i + 1]) {
+                        *d = if y > 0.0 { g } else { 0.0 };
+                    }
+                }
+                Layer::Flatten => dx.copy_from_slice(dy),
+                Layer::MaxPool2 => maxpool_backward(from, to, batch, &self.argmax[i], dy, dx),
+                Layer::Conv3x3 { inputs, outputs } => {
+                    let slot = self.slots[i].as_ref().expect("conv has parameters");
+                    let g = ConvDims {
+                        batch,
+                        inputs,
+                        outputs,
+                        height: from.height,
+                        width: from.width,
+                    };
+                    let grads = param_grads.as_deref_mut().map(|pg| split_slot(pg, slot));
+                    gemm::conv_backward(
+                        g,
+                        dy,
+                        &params[slot.weight.clone()],
+                        &self.cols[i],
+                        &mut self.scratch,
+                        grads,
+                        need_dx.then_some((&mut dx[..], &mut self.dcols)),
+                    );
+                }
+                Layer::Linear { inputs, outputs } => {
+                    let slot = self.slots[i].as_ref().expect("linear has parameters");
+                    let grads = param_grads.as_deref_mut().map(|pg| split_slot(pg, slot));
+                    gemm::linear_backward(
+                        LinearDims {
+                            batch,
+                            inputs,
+                            outputs,
+                        },
+                        &self.acts[i],
+                        dy,
+                        &params[slot.weight.clone()],
+                        grads,
+                        need_dx.then_some(&mut dx[..]),
+                    );
+                }
+            }
+            std::mem::swap(&mut self.grad, &mut self.grad_next);
+        }
+        input_grad.then_some(&self.grad[..])
+    }
+
+    fn first_param_layer(&self) -> usize {
+        self.slots.iter().position(Option::is_some).unwrap_or(0)
+    }
+
+    /// Forward, loss and backward: overwrites `grads` with the mean-loss gradient at `params`.
+    pub fn gradient(
+        &mut self,
+        params: &[f32],
+        x: &[f32],
+        labels: &[u8],
+        grads: &mut [f32],
+    ) -> BatchStats {
+        let stats = self.forward_loss(params, x, labels);
+        self.backward(params, Some(grads), false);
+        stats
+    }
+
+    /// Loss and accuracy without gradients.
+    pub fn evaluate(&mut self, params: &[f32], x: &[f32], labels: &[u8]) -> BatchStats {
+        self.forward(params, x);
+        let classes = self.classes();
+        self.grad.resize(labels.len() * classes, 0.0);
+        softmax_cross_entropy(
+            self.acts.last().expect("output"),
+            labels,
+            classes,
+            &mut self.grad,
+        )
+    }
+}
+
+fn split_slot<'a>(grads: &'a mut [f32], slot: &ParamSlot) -> (&'a mut [f32], &'a mut [f32]) {
+    let (weight, bias) = grads[slot.weight.start..slot.bias.end].split_at_mut(slot.weight.len());
+    (weight, bias)
+}
+
+fn maxpool_forward(from: Shape, batch: usize, x: &[f32], y: &mut [f32], argmax: &mut Vec<u32>) {
+    let (h, w) = (from.height, from.width);
+    let (ho, wo) = (h / 2, w / 2);
+    argmax.resize(batch * from.channels * ho * wo, 0);
+    for plane in 0..batch * from.channels {
+        let src = &x[plane * h * w..][..h * w];
+        for i in 0..ho {
+            for j in 0..wo {
+                let mut best_at = (2 * i) * w + 2 * j;
+                for at in [
+                    (2 * i) * w + 2 * j + 1,
+                    (2 * i + 1) * w + 2 * j,
+                    (2 * i + 1) * w + 2 * j + 1,
+                ] {
+                    if src[at] > src[best_at] {
+                        best_at = at;
+                    }
+                }
+                let out = plane * ho * wo + i * wo + j;
+                y[out] = src[best_at];
+                argmax[out] = best_at as u32;
+            }
+        }
+    }
+}
+
+fn maxpool_backward(
+    from: Shape,
+    to: Shape,
+    batch: usize,
+    argmax: &[u32],
+    dy: &[f32],
+    dx: &mut [f32],
+) {
+    let (plane_in, plane_out) = (from.height * from.width, to.height * to.width);
+    dx.fill(0.0);
+    for plane in 0..batch * from.channels {
+        for k in 0..plane_out {
+            let at = plane * plane_out + k;
+            dx[plane * plane_in + argmax[at] as usize] = dy[at];
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    /// A small net with every layer kind on 1×8×8 inputs and 3 classes.
+    pub(crate) fn tiny() -> Arch {
+        Arch {
+            name: "tiny",
+            input: Shape {
+                channels: 1,
+                height: 8,
+                width: 8,
+            },
+            layers: vec![
+                Layer::Normalize,
+                Layer::Conv3x3 {
+                    inputs: 1,
+                    outputs: 3,
+                },
+                Layer::Relu,
+                Layer::MaxPool2,
+                Layer::Conv3x3 {
+                    inputs: 3,
+                    outputs: 4,
+                },
+                Layer::Relu,
+                Layer::MaxPool2,
+                Layer::Flatten,
+                Layer::Linear {
+                    inputs: 16,
+                    outputs: 5,
+                },
+                Layer::Relu,
+                Layer::Linear {
+                    inputs: 5,
+                    outputs: 3,
+                },
+            ],
+        }
+    }
+
+    pub(crate) fn batch(seed: u64, n: usize, per: usize, classes: u8) -> (Vec<f32>, Vec<u8>) {
+        let mut rng = Rng::new(seed);
+        let x = (0..n * per).map(|_| rng.uniform() as f32).collect();
+        let y = (0..n)
+            .map(|_| rng.below(u64::from(classes)) as u8)
+            .collect();
+        (x, y)
+    }
+
+    #[test]
+    fn softmax_cross_entropy_by_hand() {
+        // logits (0, ln 3): p = (1/4, 3/4); label 1 ⇒ loss = ln(4/3); grad = (1/4, −1/4).
+        let mut g = [0f32; 2];
+        let s = softmax_cross_entropy(&[0.0, 3f32.ln()], &[1], 2, &mut g);
+        assert!((s.loss_sum - (4.0f64 / 3.0).ln()).abs() < 1e-6);
+        assert_eq!(s.correct, 1);
+        assert!((g[0] - 0.25).abs() < 1e-7 && (g[1] + 0.25).abs() < 1e-7);
+        // A tie picks the first class.
+        let s = softmax_cross_entropy(&[1.0, 1.0], &[1], 2, &mut g);
+        assert_eq!(s.correct, 0);
+    }
+
+    #[test]
+    fn whole_model_gradient_matches_finite_differences() {
+        let arch = tiny();
+        let mut net = CpuNet::new(&arch).unwrap();
+        let params = arch.init_params(5);
+        let (x, y) = batch(1, 4, 64, 3);
+        let mut grads = vec![0f32; params.len()];
+        net.gradient(&params, &x, &y, &mut grads);
+        let mut rng = Rng::new(9);
+        let mut worst = 0f32;
+        for _ in 0..60 {
+            let k = rng.below(params.len() as u64) as usize;
+            let eps = 1e-2;
+            let mut p = params.clone();
+            p[k] += eps;
+            let up = net.evaluate(&p, &x, &y).mean_loss();
+            p[k] -= 2.0 * eps;
+            let down = net.evaluate(&p, &x, &y).mean_loss();
+            let fd = ((up - down) / (2.0 * f64::from(eps))) as f32;
+            let err = (fd - grads[k]).abs() / (1e-2 + grads[k].abs());
+            worst = worst.max(err);
+        }
+        assert!(worst < 2e-2, "worst relative difference {worst}");
+    }
+
+    #[test]
+    fn input_gradient_matches_finite_differences() {
+        let arch = tiny();
+        let mut net = CpuNet::new(&arch).unwrap();
+        let params = arch.init_params(2);
+        let (x, y) = batch(3, 2, 64, 3);
+        net.forward_loss(&params, &x, &y);
+        let dx = net.backward(&params, None, true).unwrap().to_vec();
+        let mut worst = 0f32;
+        for k in (0..x.len()).step_by(7) {
+            let mut xp = x.clone();
+            xp[k] += 1e-2;
+            let up = net.evaluate(&params, &xp, &y).loss_sum;
+            xp[k] -= 2e-2;
+            let down = net.evaluate(&params, &xp, &y).loss_sum;
+            // dx is the gradient of the *mean* loss.
+            let fd = ((up - down) / 2e-2 / y.len() as f64) as f32;
+            worst = worst.max((fd - dx[k]).abs() / (1e-2 + dx[k].abs()));
+        }
+        assert!(worst < 2e-2, "worst relative difference {worst}");
+    }
+}
+
+#[cfg(test)]
+mod twin_tests {
+    use super::*;
+    use crate::nn::reference::{self as twin, PoolDims};
+
+    #[test]
+    fn cheap_layers_match_the_reference_twins() {
+        let (x, labels) = tests::batch(21, 3, 2 * 6 * 4, 10);
+        let from = Shape {
+            channels: 2,
+            height: 6,
+            width: 4,
+        };
+        let mut y = vec![0f32; 3 * 2 * 3 * 2];
+        let mut argmax = Vec::new();
+        maxpool_forward(from, 3, &x, &mut y, &mut argmax);
+        let (ty, targ) = twin::maxpool2_forward(
+            PoolDims {
+                batch: 3,
+                channels: 2,
+                height: 6,
+                width: 4,
+            },
+            &x,
+        )
+        .unwrap();
+        assert_eq!((y.clone(), argmax.clone()), (ty, targ.clone()));
+        let mut dx = vec![0f32; x.len()];
+        let to = Shape {
+            channels: 2,
+            height: 3,
+            width: 2,
+        };
+        maxpool_backward(from, to, 3, &argmax, &y, &mut dx);
+        assert_eq!(
+            dx,
+            twin::maxpool2_backward(
+                PoolDims {
+                    batch: 3,
+                    channels: 2,
+                    height: 6,
+                    width: 4
+                },
+                &targ,
+                &y
+            )
+            .unwrap()
+        );
+
+        let logits: Vec<f32> = x[..3 * 10].iter().map(|v| 4.0 * v).collect();
+        let mut grad = vec![0f32; 30];
+        let stats = softmax_cross_entropy(&logits, &labels, 10, &mut grad);
+        let labels32: Vec<u32> = labels.iter().map(|&l| u32::from(l)).collect();
+        let t = twin::softmax_xent(10, &logits, &labels32).unwrap();
+        let loss: f64 = t.loss.iter().map(|&l| f64::from(l)).sum();
+        assert!(
+            (stats.loss_sum - loss).abs() < 1e-5,
+            "{} vs {loss}",
+            stats.loss_sum
+        );
+        assert_eq!(stats.correct as u32, t.correct.iter().sum::<u32>());
+        assert!(
+            grad.iter()
+                .zip(&t.dlogits)
+                .all(|(a, b)| (a - b).abs() < 1e-6)
+        );
+    }
+}

@@ -1,0 +1,304 @@
+//! Training procedures on the CPU backend: SGD with momentum and coupled weight decay, the
+//! piecewise learning-rate schedule, m-SAM (per-chunk perturbation ρ·g/‖g‖), and sharpness
+//! measurement by normalised gradient ascent. The GPU trainer (`crate::gpu`) implements the same
+//! step with WGSL kernels; its checks compare the two.
+
+use super::net::{BatchStats, CpuNet};
+use super::spec::{Arch, ShapeError};
+
+/// Optimiser settings (common.md §12 defaults: lr 0.05, momentum 0.9, weight decay 5e-4).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sgd {
+    /// Learning rate.
+    pub lr: f32,
+    /// Heavy-ball momentum (PyTorch semantics, no dampening).
+    pub momentum: f32,
+    /// Coupled weight decay λ (adds λ·w to the gradient).
+    pub weight_decay: f32,
+}
+
+/// How a step's gradient is formed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StepRule {
+    /// Plain empirical-risk minimisation: the gradient at `w`.
+    Erm,
+    /// m-SAM: the batch is cut into chunks of `chunk` examples; each chunk's gradient is taken at
+    /// `w + ρ·g_k/(‖g_k‖ + 1e-12)` where `g_k` is that chunk's gradient at `w`; the chunk gradients
+    /// are averaged. `chunk` = batch size is plain SAM.
+    Sam {
+        /// Perturbation radius ρ.
+        rho: f32,
+        /// Examples per chunk (m).
+        chunk: usize,
+    },
+}
+
+/// `lr` scaled by the piecewise schedule: ÷10 at 50 % and again at 75 % of `total` steps.
+pub fn piecewise_lr(base: f32, step: usize, total: usize) -> f32 {
+    if 4 * step >= 3 * total {
+        base / 100.0
+    } else if 2 * step >= total {
+        base / 10.0
+    } else {
+        base
+    }
+}
+
+/// Sum of squares in a fixed order (f64 accumulator, so the result does not depend on blocking).
+pub fn sum_of_squares(v: &[f32]) -> f64 {
+    v.iter().map(|&x| f64::from(x) * f64::from(x)).sum()
+}
+
+/// One SGD-momentum update: `v ← μv + (g + λw)`, `w ← w − lr·v`.
+pub fn sgd_momentum(params: &mut [f32], velocity: &mut [f32], grads: &[f32], lr: f32, sgd: Sgd) {
+    for ((w, v), &g) in params.iter_mut().zip(velocity.iter_mut()).zip(grads) {
+        *v = sgd.momentum * *v + (g + sgd.weight_decay * *w);
+        *w -= lr * *v;
+    }
+}
+
+/// The SAM scale `ρ/(‖g‖ + 1e-12)`.
+pub fn sam_scale(rho: f32, sum_sq: f64) -> f32 {
+    rho / ((sum_sq.sqrt() as f32) + 1e-12)
+}
+
+/// Parameters, optimiser state and work buffers of one CPU training run.
+#[derive(Clone)]
+pub struct Trainer {
+    net: CpuNet,
+    /// The flat parameter vector (layout of [`Arch::param_slots`]).
+    pub params: Vec<f32>,
+    velocity: Vec<f32>,
+    grads: Vec<f32>,
+    chunk_grads: Vec<f32>,
+    saved: Vec<f32>,
+}
+
+impl Trainer {
+    /// A trainer for `arch` starting from `params`.
+    pub fn new(arch: &Arch, params: Vec<f32>) -> Result<Self, ShapeError> {
+        let n = params.len();
+        Ok(Self {
+            net: CpuNet::new(arch)?,
+            params,
+            velocity: vec![0.0; n],
+            grads: vec![0.0; n],
+            chunk_grads: vec![0.0; n],
+            saved: vec![0.0; n],
+        })
+    }
+
+    /// The network (for evaluation and input gradients).
+    pub fn net(&mut self) -> &mut CpuNet {
+        &mut self.net
+    }
+
+    /// The gradient of the last step (after SAM's averaging, before weight decay).
+    pub fn last_gradient(&self) -> &[f32] {
+        &self.grads
+    }
+
+    /// One optimiser step on the batch `x` (pixels in [0, 1]) with `labels`. Returns the loss and
+    /// accuracy of the batch at the **unperturbed** weights (chunk by chunk for m-SAM).
+    pub fn step(
+        &mut self,
+        x: &[f32],
+        labels: &[u8],
+        lr: f32,
+        sgd: Sgd,
+        rule: StepRule,
+    ) -> BatchStats {
+        let stats = match rule {
+            StepRule::Erm => self.net.gradient(&self.params, x, labels, &mut self.grads),
+            StepRule::Sam { rho, chunk } => self.sam_gradient(x, labels, rho, chunk),
+        };
+        sgd_momentum(&mut self.params, &mut self.velocity, &self.grads, lr, sgd);
+        stats
+    }
+
+    fn sam_gradient(&mut self, x: &[f32], labels: &[u8], rho: f32, chunk: usize) -> BatchStats {
+        let per = self.net.input_len();
+        let chunk = chunk.clamp(1, labels.len().max(1));
+        let chunks = labels.len().div_ceil(chunk);
+        let mut stats = BatchStats::default();
+        self.grads.fill(0.0);
+        for k in 0..chunks {
+            let range = k * chunk..((k + 1) * chunk).min(labels.len());
+            let (xs, ys) = (
+                &x[range.start * per..range.end * per],
+                &labels[range.clone()],
+            );
+            stats.add(
+                self.net
+                    .gradient(&self.params, xs, ys, &mut self.chunk_grads),
+            );
+            let scale = sam_scale(rho, sum_of_squares(&self.chunk_grads));
+            self.saved.copy_from_slice(&self.params);
+            for (w, &g) in self.params.iter_mut().zip(&self.chunk_grads) {
+                *w += scale * g;
+            }
+            self.net
+                .gradient(&self.params, xs, ys, &mut self.chunk_grads);
+            // Restoring from a copy is exact; `w + e − e` would not be.
+            self.params.copy_from_slice(&self.saved);
+            let weight = ys.len() as f32 / labels.len() as f32;
+            for (a, &g) in self.grads.iter_mut().zip(&self.chunk_grads) {
+                *a += weight * g;
+            }
+        }
+        stats
+    }
+
+    /// m-sharpness on one batch: `max_{‖δ‖ ≤ ρ} L_B(w + δ) − L_B(w)` estimated by `steps` steps of
+    /// normalised gradient ascent of size `step_size`, each projected onto the ρ-ball (the official
+    /// `eval_sharpness.py` recipe). Returns the loss increase at the final δ. The weights are left
+    /// unchanged.
+    pub fn sharpness(
+        &mut self,
+        x: &[f32],
+        labels: &[u8],
+        rho: f32,
+        steps: usize,
+        step_size: f32,
+    ) -> f64 {
+        let base = self.net.evaluate(&self.params, x, labels).mean_loss();
+        let mut delta = vec![0f32; self.params.len()];
+        let mut shifted = self.params.clone();
+        for _ in 0..steps {
+            self.net
+                .gradient(&shifted, x, labels, &mut self.chunk_grads);
+            let scale = sam_scale(step_size, sum_of_squares(&self.chunk_grads));
+            for (d, &g) in delta.iter_mut().zip(&self.chunk_grads) {
+                *d += scale * g;
+            }
+            let norm = sum_of_squares(&delta).sqrt() as f32;
+            if norm > rho {
+                let shrink = rho / norm;
+                delta.iter_mut().for_each(|d| *d *= shrink);
+            }
+            for ((s, &w), &d) in shifted.iter_mut().zip(&self.params).zip(&delta) {
+                *s = w + d;
+            }
+        }
+        self.net.evaluate(&shifted, x, labels).mean_loss() - base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::net::tests::{batch, tiny};
+
+    const SGD: Sgd = Sgd {
+        lr: 0.05,
+        momentum: 0.9,
+        weight_decay: 5e-4,
+    };
+
+    #[test]
+    fn momentum_step_by_hand() {
+        let (mut w, mut v) = (vec![1.0f32, -2.0], vec![0.5f32, 0.0]);
+        sgd_momentum(
+            &mut w,
+            &mut v,
+            &[0.1, 0.2],
+            0.1,
+            Sgd {
+                lr: 0.1,
+                momentum: 0.9,
+                weight_decay: 0.01,
+            },
+        );
+        // v = 0.9·0.5 + 0.1 + 0.01 = 0.56; w = 1 − 0.056. v₂ = 0.2 − 0.02 = 0.18; w₂ = −2.018.
+        assert!((v[0] - 0.56).abs() < 1e-7 && (w[0] - 0.944).abs() < 1e-7);
+        assert!((v[1] - 0.18).abs() < 1e-7 && (w[1] + 2.018).abs() < 1e-6);
+    }
+
+    #[test]
+    fn piecewise_schedule() {
+        assert_eq!(piecewise_lr(0.05, 0, 100), 0.05);
+        assert_eq!(piecewise_lr(0.05, 49, 100), 0.05);
+        assert_eq!(piecewise_lr(0.05, 50, 100), 0.005);
+        assert_eq!(piecewise_lr(0.05, 75, 100), 0.0005);
+    }
+
+    #[test]
+    fn sam_with_zero_radius_is_erm_bit_for_bit() {
+        let arch = tiny();
+        let (x, y) = batch(4, 8, 64, 3);
+        let mut erm = Trainer::new(&arch, arch.init_params(1)).unwrap();
+        let mut sam = Trainer::new(&arch, arch.init_params(1)).unwrap();
+        for _ in 0..3 {
+            erm.step(&x, &y, 0.05, SGD, StepRule::Erm);
+            sam.step(&x, &y, 0.05, SGD, StepRule::Sam { rho: 0.0, chunk: 8 });
+        }
+        assert_eq!(erm.params, sam.params);
+    }
+
+    #[test]
+    fn sam_gradient_is_taken_at_the_perturbed_point() {
+        let arch = tiny();
+        let (x, y) = batch(6, 4, 64, 3);
+        let params = arch.init_params(3);
+        let mut t = Trainer::new(&arch, params.clone()).unwrap();
+        let rho = 0.05;
+        t.step(
+            &x,
+            &y,
+            0.0,
+            Sgd {
+                lr: 0.0,
+                momentum: 0.0,
+                weight_decay: 0.0,
+            },
+            StepRule::Sam { rho, chunk: 4 },
+        );
+        assert_eq!(t.params, params, "lr 0 leaves the weights restored exactly");
+        // Recompute by hand: g at w, e = ρ g/‖g‖, g' at w + e.
+        let mut net = CpuNet::new(&arch).unwrap();
+        let mut g = vec![0f32; params.len()];
+        net.gradient(&params, &x, &y, &mut g);
+        let s = sam_scale(rho, sum_of_squares(&g));
+        let shifted: Vec<f32> = params.iter().zip(&g).map(|(w, g)| w + s * g).collect();
+        let mut g2 = vec![0f32; params.len()];
+        net.gradient(&shifted, &x, &y, &mut g2);
+        assert_eq!(t.last_gradient(), &g2[..]);
+        assert_ne!(g, g2);
+    }
+
+    #[test]
+    fn one_step_sharpness_is_first_order_for_small_radius() {
+        let arch = tiny();
+        let (x, y) = batch(8, 6, 64, 3);
+        let mut t = Trainer::new(&arch, arch.init_params(4)).unwrap();
+        let rho = 1e-3;
+        let mut g = vec![0f32; t.params.len()];
+        let params = t.params.clone();
+        t.net().gradient(&params, &x, &y, &mut g);
+        let predicted = f64::from(rho) * sum_of_squares(&g).sqrt();
+        let measured = t.sharpness(&x, &y, rho, 1, rho);
+        assert!(
+            (measured - predicted).abs() < 0.05 * predicted,
+            "{measured} vs {predicted}"
+        );
+        let twenty = t.sharpness(&x, &y, rho, 20, 0.1 * rho);
+        assert!(
+            twenty >= 0.9 * measured,
+            "20-step {twenty} vs 1-step {measured}"
+        );
+        assert_eq!(t.params, params);
+    }
+
+    #[test]
+    fn training_fits_a_small_batch() {
+        let arch = tiny();
+        let (x, y) = batch(10, 16, 64, 3);
+        let mut t = Trainer::new(&arch, arch.init_params(0)).unwrap();
+        let first = t.step(&x, &y, 0.05, SGD, StepRule::Erm).mean_loss();
+        let mut last = first;
+        for _ in 0..300 {
+            last = t.step(&x, &y, 0.1, SGD, StepRule::Erm).mean_loss();
+        }
+        assert!(last < 0.1 * first, "loss {first} → {last}");
+    }
+}
