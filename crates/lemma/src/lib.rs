@@ -11,6 +11,7 @@
 pub mod data;
 pub mod diagonal;
 pub mod experiment;
+pub mod gpu;
 pub mod linalg;
 pub mod nn;
 pub mod papers;

@@ -5,7 +5,10 @@
 //! `f32` in the order its documentation states (the loop order, innermost index fastest), so a
 //! kernel that sums in the same order can match bit for bit. Out-of-range convolution taps are
 //! skipped (they would add zero). Every function checks its slice lengths and returns a
-//! [`ReferenceError`] instead of panicking.
+//! [`ReferenceError`] instead of panicking. [`network_pass`] and [`train_step`] chain the twins
+//! through an [`Arch`] (ERM and SAM/m-SAM steps).
+
+use super::spec::{Arch, Layer};
 
 /// A slice whose length does not match the shape it was given with, or a label out of range.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -555,6 +558,215 @@ pub fn pgd_l2_update(
         }
     }
     Ok(())
+}
+
+/// Result of [`network_pass`]: per-example loss and correct flags, the gradient of the *mean*
+/// loss with respect to the flat parameters, and with respect to the `[0, 1]` input pixels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkPass {
+    /// Per-example cross-entropy.
+    pub loss: Vec<f32>,
+    /// Per-example correct flags.
+    pub correct: Vec<u32>,
+    /// Gradient of the mean loss in the flat parameter layout of [`Arch::param_slots`].
+    pub grads: Vec<f32>,
+    /// Gradient of the mean loss with respect to the input `x`.
+    pub input_grad: Vec<f32>,
+}
+
+/// Forward and backward through `arch` with the twins above: the reference that the GPU trainer
+/// (and the fast CPU backend) must reproduce. `x` is `[batch, input]` pixels in `[0, 1]`.
+pub fn network_pass(arch: &Arch, params: &[f32], x: &[f32], labels: &[u32]) -> Result<NetworkPass> {
+    let shapes = arch
+        .shapes()
+        .map_err(|_| ReferenceError::Shape("the architecture's shapes do not chain"))?;
+    let batch = labels.len();
+    expect_len("parameters", params, arch.param_count())?;
+    expect_len("input", x, batch * arch.input.len())?;
+    let slots = arch.param_slots();
+    let slot = |layer: usize| slots.iter().find(|s| s.layer == layer);
+    // acts[i] is the input of layer i; argmax[i] the pooling indices of layer i.
+    let mut acts = vec![x.to_vec()];
+    let mut argmax = vec![Vec::new(); arch.layers.len()];
+    for (i, layer) in arch.layers.iter().enumerate() {
+        let a = &acts[i];
+        let s = shapes[i];
+        let next = match *layer {
+            Layer::Normalize => normalize_forward(a),
+            Layer::Relu => relu_forward(a),
+            Layer::Flatten => a.clone(),
+            Layer::Conv3x3 { inputs, outputs } => {
+                let p = slot(i).ok_or(ReferenceError::Shape("conv layer without parameters"))?;
+                let d = ConvDims {
+                    batch,
+                    inputs,
+                    outputs,
+                    height: s.height,
+                    width: s.width,
+                };
+                conv3x3_forward(d, a, &params[p.weight.clone()], &params[p.bias.clone()])?
+            }
+            Layer::Linear { inputs, outputs } => {
+                let p = slot(i).ok_or(ReferenceError::Shape("linear layer without parameters"))?;
+                let d = LinearDims {
+                    batch,
+                    inputs,
+                    outputs,
+                };
+                linear_forward(d, a, &params[p.weight.clone()], &params[p.bias.clone()])?
+            }
+            Layer::MaxPool2 => {
+                let d = PoolDims {
+                    batch,
+                    channels: s.channels,
+                    height: s.height,
+                    width: s.width,
+                };
+                let (y, arg) = maxpool2_forward(d, a)?;
+                argmax[i] = arg;
+                y
+            }
+        };
+        acts.push(next);
+    }
+    let out = softmax_xent(arch.classes(), &acts[arch.layers.len()], labels)?;
+    let mut grads = vec![0f32; params.len()];
+    let mut dy = out.dlogits;
+    for (i, layer) in arch.layers.iter().enumerate().rev() {
+        let s = shapes[i];
+        dy = match *layer {
+            Layer::Normalize => normalize_backward(&dy),
+            Layer::Relu => relu_backward(&acts[i + 1], &dy)?,
+            Layer::Flatten => dy,
+            Layer::MaxPool2 => {
+                let d = PoolDims {
+                    batch,
+                    channels: s.channels,
+                    height: s.height,
+                    width: s.width,
+                };
+                maxpool2_backward(d, &argmax[i], &dy)?
+            }
+            Layer::Conv3x3 { inputs, outputs } => {
+                let p = slot(i).ok_or(ReferenceError::Shape("conv layer without parameters"))?;
+                let d = ConvDims {
+                    batch,
+                    inputs,
+                    outputs,
+                    height: s.height,
+                    width: s.width,
+                };
+                let (dw, db) = conv3x3_backward_weight(d, &acts[i], &dy)?;
+                grads[p.weight.clone()].copy_from_slice(&dw);
+                grads[p.bias.clone()].copy_from_slice(&db);
+                conv3x3_backward_data(d, &dy, &params[p.weight.clone()])?
+            }
+            Layer::Linear { inputs, outputs } => {
+                let p = slot(i).ok_or(ReferenceError::Shape("linear layer without parameters"))?;
+                let d = LinearDims {
+                    batch,
+                    inputs,
+                    outputs,
+                };
+                let (dw, db) = linear_backward_weight(d, &acts[i], &dy)?;
+                grads[p.weight.clone()].copy_from_slice(&dw);
+                grads[p.bias.clone()].copy_from_slice(&db);
+                linear_backward_data(d, &dy, &params[p.weight.clone()])?
+            }
+        };
+    }
+    Ok(NetworkPass {
+        loss: out.loss,
+        correct: out.correct,
+        grads,
+        input_grad: dy,
+    })
+}
+
+/// SAM settings: radius `rho` and chunk size `chunk` (m-SAM; `chunk` = batch for plain SAM).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SamConfig {
+    /// Perturbation radius ρ.
+    pub rho: f32,
+    /// Examples per SAM chunk; must divide the batch.
+    pub chunk: usize,
+}
+
+/// One optimisation step's settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepConfig {
+    /// Learning rate.
+    pub lr: f32,
+    /// Momentum (0.9 in the common recipe).
+    pub momentum: f32,
+    /// Coupled weight decay λ (added to the gradient as λw).
+    pub weight_decay: f32,
+    /// `Some` for a SAM / m-SAM step, `None` for ERM.
+    pub sam: Option<SamConfig>,
+}
+
+/// One training step from the twins, in place, returning the first pass's per-example losses.
+///
+/// ERM: gradient of the batch mean, then [`sgd_momentum`]. SAM: for each chunk, the chunk-mean
+/// gradient `g` at `w`, `e = ρ g/(‖g‖ + 1e-12)` ([`sum_of_squares`], [`sam_perturb`]), the
+/// gradient at `w + e`, [`sam_restore`], and [`accumulate`] of it with weight `1/chunks`; then
+/// [`sgd_momentum`] with the accumulated gradient (weight decay at the restored `w`).
+pub fn train_step(
+    arch: &Arch,
+    params: &mut [f32],
+    velocity: &mut [f32],
+    x: &[f32],
+    labels: &[u32],
+    config: &StepConfig,
+) -> Result<Vec<f32>> {
+    let Some(sam) = config.sam else {
+        let pass = network_pass(arch, params, x, labels)?;
+        sgd_momentum(
+            params,
+            velocity,
+            &pass.grads,
+            config.lr,
+            config.momentum,
+            config.weight_decay,
+        )?;
+        return Ok(pass.loss);
+    };
+    let batch = labels.len();
+    if sam.chunk == 0 || !batch.is_multiple_of(sam.chunk) {
+        return Err(ReferenceError::Shape(
+            "the SAM chunk must be positive and divide the batch",
+        ));
+    }
+    let chunks = batch / sam.chunk;
+    let per = arch.input.len();
+    let mut acc = vec![0f32; params.len()];
+    let mut e = vec![0f32; params.len()];
+    let mut losses = Vec::with_capacity(batch);
+    for c in 0..chunks {
+        let xs = &x[c * sam.chunk * per..][..sam.chunk * per];
+        let ys = &labels[c * sam.chunk..][..sam.chunk];
+        let first = network_pass(arch, params, xs, ys)?;
+        losses.extend(first.loss);
+        sam_perturb(
+            params,
+            &first.grads,
+            &mut e,
+            sam.rho,
+            sum_of_squares(&first.grads),
+        )?;
+        let second = network_pass(arch, params, xs, ys)?;
+        sam_restore(params, &e)?;
+        accumulate(&mut acc, &second.grads, 1.0 / chunks as f32)?;
+    }
+    sgd_momentum(
+        params,
+        velocity,
+        &acc,
+        config.lr,
+        config.momentum,
+        config.weight_decay,
+    )?;
+    Ok(losses)
 }
 
 #[cfg(test)]

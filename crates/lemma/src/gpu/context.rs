@@ -1,0 +1,277 @@
+//! [`GpuContext`]: a device and queue handed in by the host, plus every compute pipeline, created
+//! once and cached.
+
+use super::GpuError;
+use super::kernels::{Kernel, Pipelines};
+use wgpu::util::DeviceExt;
+
+/// A device, its queue, what the adapter says about itself, and the cached pipelines.
+pub struct GpuContext {
+    /// The device the kernels run on.
+    pub device: wgpu::Device,
+    /// Its queue.
+    pub queue: wgpu::Queue,
+    /// Adapter name, backend and driver (empty strings in browsers).
+    pub adapter_info: wgpu::AdapterInfo,
+    pipelines: Pipelines,
+}
+
+/// One recorded kernel launch: pipeline, bound buffers, its parameter block and grid.
+#[derive(Clone)]
+pub struct Op {
+    kernel: Kernel,
+    bind_group: wgpu::BindGroup,
+    uniform: wgpu::Buffer,
+    groups: (u32, u32),
+}
+
+impl Op {
+    /// The parameter block, for hosts that rewrite it between submits (e.g. the learning rate).
+    pub fn uniform(&self) -> &wgpu::Buffer {
+        &self.uniform
+    }
+}
+
+/// How many workgroups a launch needs.
+#[derive(Clone, Copy, Debug)]
+pub enum Grid {
+    /// One invocation per item, 64 per workgroup, folded into two dimensions when there are more
+    /// than 65 535 workgroups (the kernels index `gid.x + gid.y · groups.x · 64`).
+    Items(usize),
+    /// Exactly this many workgroups along x.
+    Groups(u32),
+}
+
+impl Grid {
+    fn groups(self) -> (u32, u32) {
+        match self {
+            Grid::Items(n) => {
+                let groups = n.div_ceil(64).max(1) as u32;
+                if groups <= 65_535 {
+                    (groups, 1)
+                } else {
+                    (65_535, groups.div_ceil(65_535))
+                }
+            }
+            Grid::Groups(g) => (g, 1),
+        }
+    }
+}
+
+impl GpuContext {
+    /// Builds the context on a device the host opened, compiling every pipeline once.
+    pub async fn new(
+        device: wgpu::Device,
+        queue: wgpu::Queue,
+        adapter_info: wgpu::AdapterInfo,
+    ) -> Result<Self, GpuError> {
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let pipelines = Pipelines::new(&device);
+        if let Some(error) = scope.pop().await {
+            return Err(GpuError::Validation(error.to_string()));
+        }
+        Ok(Self {
+            device,
+            queue,
+            adapter_info,
+            pipelines,
+        })
+    }
+
+    /// Asks the platform for its default adapter (the first hardware or software one natively,
+    /// WebGPU's in the browser), opens a device with default limits and builds the context.
+    pub async fn request() -> Result<Self, GpuError> {
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions::default())
+            .await
+            .map_err(|e| GpuError::NoAdapter(e.to_string()))?;
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("lemma"),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| GpuError::Device(e.to_string()))?;
+        Self::new(device, queue, adapter.get_info()).await
+    }
+
+    /// One line naming the adapter (empty fields in browsers are shown as `?`).
+    pub fn describe(&self) -> String {
+        let info = &self.adapter_info;
+        let or = |s: &str| {
+            if s.is_empty() {
+                "?".to_owned()
+            } else {
+                s.to_owned()
+            }
+        };
+        format!(
+            "{} ({:?}, {:?}, driver {} {})",
+            or(&info.name),
+            info.backend,
+            info.device_type,
+            or(&info.driver),
+            or(&info.driver_info)
+        )
+    }
+
+    /// A storage buffer of `len` elements of `T`, zero-filled.
+    pub fn buffer<T: bytemuck::Pod>(&self, label: &str, len: usize) -> wgpu::Buffer {
+        let size = (len * size_of::<T>()).max(4) as u64;
+        self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size: size.next_multiple_of(4),
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_SRC
+                | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        })
+    }
+
+    /// A storage buffer holding `data`.
+    pub fn buffer_from<T: bytemuck::Pod>(&self, label: &str, data: &[T]) -> wgpu::Buffer {
+        if data.is_empty() {
+            return self.buffer::<T>(label, 0);
+        }
+        self.device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents: bytemuck::cast_slice(data),
+                usage: wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_SRC
+                    | wgpu::BufferUsages::COPY_DST,
+            })
+    }
+
+    /// Records a launch of `kernel` with the parameter block `params` (32-bit words; `f32` values
+    /// as their bits) at binding 0 and `bindings` (binding number, buffer) as storage buffers.
+    pub fn op(
+        &self,
+        kernel: Kernel,
+        params: &[u32],
+        bindings: &[(u32, &wgpu::Buffer)],
+        grid: Grid,
+    ) -> Op {
+        let mut words = params.to_vec();
+        words.resize(params.len().next_multiple_of(4).max(4), 0);
+        let uniform = self
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(kernel.entry()),
+                contents: bytemuck::cast_slice(&words),
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            });
+        let mut entries = vec![wgpu::BindGroupEntry {
+            binding: 0,
+            resource: uniform.as_entire_binding(),
+        }];
+        entries.extend(
+            bindings
+                .iter()
+                .map(|&(binding, buffer)| wgpu::BindGroupEntry {
+                    binding,
+                    resource: buffer.as_entire_binding(),
+                }),
+        );
+        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(kernel.entry()),
+            layout: &self.pipelines.get(kernel).get_bind_group_layout(0),
+            entries: &entries,
+        });
+        Op {
+            kernel,
+            bind_group,
+            uniform,
+            groups: grid.groups(),
+        }
+    }
+
+    /// Records `ops` in order into one compute pass of `encoder` (wgpu orders the dispatches'
+    /// reads after earlier writes).
+    pub fn encode<'a>(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        ops: impl IntoIterator<Item = &'a Op>,
+    ) {
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
+        for op in ops {
+            pass.set_pipeline(self.pipelines.get(op.kernel));
+            pass.set_bind_group(0, &op.bind_group, &[]);
+            pass.dispatch_workgroups(op.groups.0, op.groups.1, 1);
+        }
+    }
+
+    /// A fresh command encoder.
+    pub fn encoder(&self) -> wgpu::CommandEncoder {
+        self.device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor::default())
+    }
+
+    /// Records `ops` and submits them at once.
+    pub fn run<'a>(&self, ops: impl IntoIterator<Item = &'a Op>) {
+        let mut encoder = self.encoder();
+        self.encode(&mut encoder, ops);
+        self.queue.submit([encoder.finish()]);
+    }
+
+    /// Copies `len` elements of `T` starting at element `offset` of `buffer` back to the host.
+    pub async fn read<T: bytemuck::Pod>(
+        &self,
+        buffer: &wgpu::Buffer,
+        offset: usize,
+        len: usize,
+    ) -> Result<Vec<T>, GpuError> {
+        let bytes = (len * size_of::<T>()) as u64;
+        let start = (offset * size_of::<T>()) as u64;
+        if start + bytes > buffer.size() {
+            return Err(GpuError::Input(format!(
+                "reading {bytes} bytes at {start} from a buffer of {}",
+                buffer.size()
+            )));
+        }
+        if bytes == 0 {
+            return Ok(Vec::new());
+        }
+        let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback"),
+            size: bytes.next_multiple_of(4),
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut encoder = self.encoder();
+        encoder.copy_buffer_to_buffer(buffer, start, &staging, 0, bytes);
+        self.queue.submit([encoder.finish()]);
+        let (sender, receiver) = futures_channel::oneshot::channel();
+        staging.map_async(wgpu::MapMode::Read, .., move |result| {
+            // The receiver only disappears if the caller dropped the future; nothing to do then.
+            let _ = sender.send(result);
+        });
+        #[cfg(not(target_arch = "wasm32"))]
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| GpuError::Readback(e.to_string()))?;
+        receiver
+            .await
+            .map_err(|_| GpuError::Readback("the map callback was dropped".into()))?
+            .map_err(|e| GpuError::Readback(e.to_string()))?;
+        let values = {
+            let view = staging
+                .get_mapped_range(..)
+                .map_err(|e| GpuError::Readback(e.to_string()))?;
+            bytemuck::pod_collect_to_vec::<u8, T>(&view[..bytes as usize])
+        };
+        staging.unmap();
+        Ok(values)
+    }
+
+    /// Waits until the queue is idle (natively; in browsers the next readback waits instead).
+    pub fn wait(&self) -> Result<(), GpuError> {
+        #[cfg(not(target_arch = "wasm32"))]
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| GpuError::Readback(e.to_string()))?;
+        Ok(())
+    }
+}
