@@ -4,12 +4,13 @@
 
 use js_sys::Uint8Array;
 use lemma::data::images::{self, ImageSet};
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 /// A parsed dataset file.
 #[wasm_bindgen]
 pub struct Dataset {
-    inner: images::Dataset,
+    inner: Arc<images::Dataset>,
 }
 
 fn image(set: &ImageSet, split: &str, i: u32) -> Result<Uint8Array, JsError> {
@@ -40,7 +41,9 @@ impl Dataset {
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: &[u8]) -> Result<Dataset, JsError> {
         images::Dataset::from_bytes(bytes)
-            .map(|inner| Dataset { inner })
+            .map(|inner| Dataset {
+                inner: Arc::new(inner),
+            })
             .map_err(|e| JsError::new(&e.to_string()))
     }
 
@@ -106,8 +109,8 @@ impl Dataset {
 }
 
 impl Dataset {
-    /// The core dataset, for other bindings of this crate (e.g. the CNN trainer).
-    pub fn inner(&self) -> &images::Dataset {
-        &self.inner
+    /// The dataset, shared with the runs built on it (no copy).
+    pub(crate) fn shared(&self) -> Arc<images::Dataset> {
+        Arc::clone(&self.inner)
     }
 }

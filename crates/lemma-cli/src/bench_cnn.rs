@@ -8,7 +8,11 @@ use serde_json::json;
 use std::time::Instant;
 
 const BATCH: usize = 128;
-const SGD: Sgd = Sgd { lr: 0.01, momentum: 0.9, weight_decay: 5e-4 };
+const SGD: Sgd = Sgd {
+    lr: 0.01,
+    momentum: 0.9,
+    weight_decay: 5e-4,
+};
 
 /// Best-of-`repeats` seconds per step (after one warm-up step).
 fn time_step(trainer: &mut Trainer, x: &[f32], y: &[u8], rule: StepRule, repeats: usize) -> f64 {
@@ -28,11 +32,22 @@ pub fn run(json_out: bool, repeats: usize) -> Result<(), super::Failure> {
     let mut rows = Vec::new();
     for arch in [Arch::cnn_s(), Arch::cnn_m()] {
         let per = arch.input.len();
-        let x: Vec<f32> = (0..BATCH * per).map(|i| ((i * 7919) % 256) as f32 / 255.0).collect();
+        let x: Vec<f32> = (0..BATCH * per)
+            .map(|i| ((i * 7919) % 256) as f32 / 255.0)
+            .collect();
         let y: Vec<u8> = (0..BATCH).map(|i| (i % 10) as u8).collect();
         let mut trainer = Trainer::new(&arch, arch.init_params(0))
             .map_err(|e| super::Failure::Runtime(e.to_string()))?;
-        for (kind, rule) in [("sgd", StepRule::Erm), ("sam", StepRule::Sam { rho: 0.05, chunk: BATCH })] {
+        for (kind, rule) in [
+            ("sgd", StepRule::Erm),
+            (
+                "sam",
+                StepRule::Sam {
+                    rho: 0.05,
+                    chunk: BATCH,
+                },
+            ),
+        ] {
             let seconds = time_step(&mut trainer, &x, &y, rule, repeats);
             let images_per_s = BATCH as f64 / seconds;
             if !json_out {

@@ -12,15 +12,15 @@ mod output;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use lemma::data::images::Dataset;
 use lemma::experiment::Status;
 use lemma::registry::{self, Paper};
 use lemma::schema::{ParamError, Params};
-use lemma::data::images::Dataset;
 use lemma::verify::{CheckResult, DatasetSource, Tier, VerifyEnv};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 #[derive(Parser)]
 #[command(
@@ -144,8 +144,15 @@ fn main() -> ExitCode {
             None => run(&slug, preset.as_deref(), &set, seed, json, out).map(|()| true),
         },
         Command::Verify { slugs, json, tier } => verify(&slugs, json, &tier),
-        Command::Bench { json, cnn: true, repeats, .. } => bench_cnn::run(json, repeats).map(|()| true),
-        Command::Bench { json, runs_only, .. } => bench::run(json, runs_only).map(|()| true),
+        Command::Bench {
+            json,
+            cnn: true,
+            repeats,
+            ..
+        } => bench_cnn::run(json, repeats).map(|()| true),
+        Command::Bench {
+            json, runs_only, ..
+        } => bench::run(json, runs_only).map(|()| true),
         Command::Data { command } => data::run(command).map(|()| true),
     };
     match result {
@@ -216,7 +223,13 @@ fn run(
     let chunk = (total / 200).max(1);
     let progress = exp.run_to_end(chunk, &mut |p| bar.set_position(p.done));
     bar.finish_and_clear();
-    let report = output::RunReport::new(paper.slug.to_string(), &params, seed, exp.as_ref(), &progress);
+    let report = output::RunReport::new(
+        paper.slug.to_string(),
+        &params,
+        seed,
+        exp.as_ref(),
+        &progress,
+    );
     if let Some(dir) = out {
         report
             .write(&dir)
@@ -265,7 +278,14 @@ fn run_part(
     let paper = registry::find(slug)?;
     let part = paper.part(part).ok_or_else(|| {
         let known: Vec<&str> = paper.parts.iter().map(|p| p.name).collect();
-        Failure::Input(format!("`{slug}` has no part `{part}` (parts: {})", if known.is_empty() { "none".into() } else { known.join(", ") }))
+        Failure::Input(format!(
+            "`{slug}` has no part `{part}` (parts: {})",
+            if known.is_empty() {
+                "none".into()
+            } else {
+                known.join(", ")
+            }
+        ))
     })?;
     let mut params = part.schema.defaults();
     for kv in set {
@@ -276,16 +296,32 @@ fn run_part(
     }
     let dataset = params.choice("dataset").to_string();
     // The browser-sized files hold the 8k/2k split the spec's CNN experiments use.
-    let file = if dataset == "fashion-mnist" { "fashion-mnist-small" } else { dataset.as_str() };
+    let file = if dataset == "fashion-mnist" {
+        "fashion-mnist-small"
+    } else {
+        dataset.as_str()
+    };
     let data = Arc::new(data::load_dataset(file)?);
-    let mut exp = part.experiment(&params, seed, data).map_err(|e| Failure::Input(e.to_string()))?;
+    let mut exp = part
+        .experiment(&params, seed, data)
+        .map_err(|e| Failure::Input(e.to_string()))?;
     let total = exp.progress().total;
-    let bar = progress_bar(total, json, "{spinner} {elapsed_precise} [{bar:40}] {pos}/{len} batches {msg}");
+    let bar = progress_bar(
+        total,
+        json,
+        "{spinner} {elapsed_precise} [{bar:40}] {pos}/{len} batches {msg}",
+    );
     let progress = exp.run_to_end(1, &mut |p| {
         bar.set_position(p.done);
     });
     bar.finish_and_clear();
-    let report = output::RunReport::new(format!("{}:{}", paper.slug, part.name), &params, seed, exp.as_ref(), &progress);
+    let report = output::RunReport::new(
+        format!("{}:{}", paper.slug, part.name),
+        &params,
+        seed,
+        exp.as_ref(),
+        &progress,
+    );
     if let Some(dir) = out {
         report
             .write(&dir)
@@ -302,7 +338,10 @@ fn run_part(
 fn verify(slugs: &[String], json: bool, tier: &str) -> Result<bool, Failure> {
     let tier = Tier::parse(tier)
         .ok_or_else(|| Failure::Input(format!("unknown tier {tier:?} (allowed: smoke, full)")))?;
-    let env = VerifyEnv { tier, datasets: Some(Arc::new(FileDatasets::default())) };
+    let env = VerifyEnv {
+        tier,
+        datasets: Some(Arc::new(FileDatasets::default())),
+    };
     let papers: Vec<&Paper> = if slugs.is_empty() {
         registry::papers().iter().collect()
     } else {
