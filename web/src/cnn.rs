@@ -29,7 +29,11 @@ pub async fn request_gpu() -> Result<GpuDevice, JsError> {
     let ctx = GpuContext::request()
         .await
         .map_err(|e| JsError::new(&e.to_string()))?;
-    Ok(GpuDevice { ctx: Arc::new(ctx) })
+    // The core shares contexts through `Arc` (threads natively); in the browser, WebGPU objects
+    // are not `Send`, and this module never leaves its one thread.
+    #[allow(clippy::arc_with_non_send_sync)]
+    let ctx = Arc::new(ctx);
+    Ok(GpuDevice { ctx })
 }
 
 /// A CNN run on the GPU.
