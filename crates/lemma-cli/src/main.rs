@@ -7,6 +7,7 @@
 
 mod bench;
 mod data;
+mod kernels;
 mod output;
 
 use clap::{Parser, Subcommand};
@@ -72,6 +73,9 @@ enum Command {
         /// Print JSON instead of a report.
         #[arg(long)]
         json: bool,
+        /// Instead, check every GPU kernel against its CPU twin on the native adapter.
+        #[arg(long)]
+        kernels: bool,
     },
     /// Time each paper's default run and its checks.
     Bench {
@@ -81,6 +85,12 @@ enum Command {
         /// Time only the default runs, not the checks.
         #[arg(long)]
         runs_only: bool,
+        /// Instead, time the GPU kernels and a CNN-M training step on the native adapter.
+        #[arg(long)]
+        kernels: bool,
+        /// Batch size for `--kernels`.
+        #[arg(long, default_value_t = 32)]
+        batch: usize,
     },
     /// Build, inspect and import the image datasets of the CNN demos.
     Data {
@@ -122,8 +132,16 @@ fn main() -> ExitCode {
             json,
             out,
         } => run(&slug, preset.as_deref(), &set, seed, json, out).map(|()| true),
-        Command::Verify { slugs, json } => verify(&slugs, json),
-        Command::Bench { json, runs_only } => bench::run(json, runs_only).map(|()| true),
+        Command::Verify { kernels: true, .. } => kernels::verify(),
+        Command::Verify { slugs, json, .. } => verify(&slugs, json),
+        Command::Bench {
+            kernels: true,
+            batch,
+            ..
+        } => kernels::bench(batch),
+        Command::Bench {
+            json, runs_only, ..
+        } => bench::run(json, runs_only).map(|()| true),
         Command::Data { command } => data::run(command).map(|()| true),
     };
     match result {
