@@ -36,7 +36,11 @@ async fn every_kernel_matches_its_twin_in_webgpu() {
         console_log!("{}", check.line());
     }
     assert!(results.len() >= 30);
-    let failed: Vec<_> = results.iter().filter(|c| !c.passed).map(|c| c.name).collect();
+    let failed: Vec<_> = results
+        .iter()
+        .filter(|c| !c.passed)
+        .map(|c| c.name)
+        .collect();
     assert!(failed.is_empty(), "failed: {failed:?}");
 }
 
@@ -59,7 +63,10 @@ async fn webgpu_training_steps_match_the_reference() {
         sam: None,
     };
     let sam = StepConfig {
-        sam: Some(SamConfig { rho: 0.05, chunk: 1 }),
+        sam: Some(SamConfig {
+            rho: 0.05,
+            chunk: 1,
+        }),
         ..erm
     };
     for config in [erm, sam] {

@@ -26,20 +26,24 @@ fn paper(slug: &str) -> Result<&'static Paper, JsError> {
 
 /// Parses `{name: value}` (values as strings or numbers) into validated parameters.
 fn parse_params(paper: &Paper, params: JsValue) -> Result<Params, JsError> {
+    parse_schema_params(paper.schema, params)
+}
+
+/// Parses `{name: value}` against any schema (a paper's or a part's).
+fn parse_schema_params(schema: &lemma::schema::Schema, params: JsValue) -> Result<Params, JsError> {
     let raw: BTreeMap<String, serde_json::Value> = if params.is_undefined() || params.is_null() {
         BTreeMap::new()
     } else {
         serde_wasm_bindgen::from_value(params)
             .map_err(|e| JsError::new(&format!("parameters: {e}")))?
     };
-    let mut out = paper.schema.defaults();
+    let mut out = schema.defaults();
     for (name, value) in raw {
         let text = match value {
             serde_json::Value::String(s) => s,
             other => other.to_string(),
         };
-        paper
-            .schema
+        schema
             .set(&mut out, &name, &text)
             .map_err(|e| JsError::new(&e.to_string()))?;
     }
@@ -54,6 +58,12 @@ fn seed_from(seed: f64) -> Result<u64, JsError> {
             "invalid value for `seed`: \"{seed}\" (allowed: integer 0 ≤ seed ≤ 9007199254740991)"
         )))
     }
+}
+
+fn paper_part(slug: &str, name: &str) -> Result<&'static registry::Part, JsError> {
+    paper(slug)?
+        .part(name)
+        .ok_or_else(|| JsError::new(&format!("`{slug}` has no part `{name}`")))
 }
 
 /// Installs the panic hook (so an internal bug logs a readable message).
@@ -101,6 +111,24 @@ impl Run {
         let params = parse_params(p, params)?;
         let exp = p
             .experiment(&params, seed_from(seed)?)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(Run { exp })
+    }
+
+    /// Builds a run of a paper's data-backed part (e.g. `cnn`) on a loaded dataset, on the CPU
+    /// backend (the page runs it in a Worker; the WebGPU path drives the same pipeline).
+    #[wasm_bindgen(js_name = forPart)]
+    pub fn for_part(
+        slug: &str,
+        part: &str,
+        params: JsValue,
+        seed: f64,
+        dataset: &data::Dataset,
+    ) -> Result<Run, JsError> {
+        let part = paper_part(slug, part)?;
+        let params = parse_schema_params(part.schema, params)?;
+        let exp = part
+            .experiment(&params, seed_from(seed)?, dataset.shared())
             .map_err(|e| JsError::new(&e.to_string()))?;
         Ok(Run { exp })
     }
@@ -177,7 +205,8 @@ impl Verification {
     #[wasm_bindgen(constructor)]
     pub fn new(slug: &str) -> Result<Verification, JsError> {
         Ok(Verification {
-            inner: paper(slug)?.verifier(),
+            // The page has no dataset files: checks that need one say so (not applicable).
+            inner: paper(slug)?.verifier(&lemma::verify::VerifyEnv::default()),
         })
     }
 

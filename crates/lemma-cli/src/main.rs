@@ -6,18 +6,22 @@
 //! This crate holds no algorithms: everything it runs comes from `lemma`.
 
 mod bench;
+mod bench_cnn;
 mod data;
 mod kernels;
 mod output;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use lemma::data::images::Dataset;
 use lemma::experiment::Status;
 use lemma::registry::{self, Paper};
 use lemma::schema::{ParamError, Params};
-use lemma::verify::CheckResult;
+use lemma::verify::{CheckResult, DatasetSource, Tier, VerifyEnv};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 #[derive(Parser)]
 #[command(
@@ -65,6 +69,10 @@ enum Command {
         /// Also write run.json, series.csv and vectors.csv into this directory.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Run a part of the paper that trains on a real dataset (e.g. `cnn`), not its main
+        /// experiment; the dataset comes from `data/` (see `lemma data build`).
+        #[arg(long)]
+        part: Option<String>,
     },
     /// Run the claim checks of some papers (all when none is named); exit 1 if a hard check fails.
     Verify {
@@ -73,6 +81,9 @@ enum Command {
         /// Print JSON instead of a report.
         #[arg(long)]
         json: bool,
+        /// `smoke` (minutes, CI) or `full` (the spec's setting; hours for the CNN checks on a CPU).
+        #[arg(long, default_value = "smoke")]
+        tier: String,
         /// Instead, check every GPU kernel against its CPU twin on the native adapter.
         #[arg(long)]
         kernels: bool,
@@ -85,6 +96,12 @@ enum Command {
         /// Time only the default runs, not the checks.
         #[arg(long)]
         runs_only: bool,
+        /// Time CNN training steps on the CPU backend instead (images/s, batch 128).
+        #[arg(long)]
+        cnn: bool,
+        /// Timed repetitions per CNN step (the best is reported).
+        #[arg(long, default_value_t = 5)]
+        repeats: usize,
         /// Instead, time the GPU kernels and a CNN-M training step on the native adapter.
         #[arg(long)]
         kernels: bool,
@@ -131,14 +148,26 @@ fn main() -> ExitCode {
             seed,
             json,
             out,
-        } => run(&slug, preset.as_deref(), &set, seed, json, out).map(|()| true),
+            part,
+        } => match part {
+            Some(part) => run_part(&slug, &part, &set, seed, json, out).map(|()| true),
+            None => run(&slug, preset.as_deref(), &set, seed, json, out).map(|()| true),
+        },
         Command::Verify { kernels: true, .. } => kernels::verify(),
-        Command::Verify { slugs, json, .. } => verify(&slugs, json),
+        Command::Verify {
+            slugs, json, tier, ..
+        } => verify(&slugs, json, &tier),
         Command::Bench {
             kernels: true,
             batch,
             ..
         } => kernels::bench(batch),
+        Command::Bench {
+            json,
+            cnn: true,
+            repeats,
+            ..
+        } => bench_cnn::run(json, repeats).map(|()| true),
         Command::Bench {
             json, runs_only, ..
         } => bench::run(json, runs_only).map(|()| true),
@@ -212,7 +241,13 @@ fn run(
     let chunk = (total / 200).max(1);
     let progress = exp.run_to_end(chunk, &mut |p| bar.set_position(p.done));
     bar.finish_and_clear();
-    let report = output::RunReport::new(paper, &params, seed, exp.as_ref(), &progress);
+    let report = output::RunReport::new(
+        paper.slug.to_string(),
+        &params,
+        seed,
+        exp.as_ref(),
+        &progress,
+    );
     if let Some(dir) = out {
         report
             .write(&dir)
@@ -229,7 +264,102 @@ fn run(
     Ok(())
 }
 
-fn verify(slugs: &[String], json: bool) -> Result<bool, Failure> {
+/// Datasets for the checks, read from `data/` (or `LEMMA_DATA_DIR`) once each.
+#[derive(Default)]
+struct FileDatasets {
+    loaded: Mutex<BTreeMap<String, Arc<Dataset>>>,
+}
+
+impl DatasetSource for FileDatasets {
+    fn load(&self, name: &str) -> Result<Arc<Dataset>, String> {
+        let mut loaded = self.loaded.lock().map_err(|e| e.to_string())?;
+        if let Some(d) = loaded.get(name) {
+            return Ok(Arc::clone(d));
+        }
+        let d = Arc::new(data::load_dataset(name).map_err(|f| match f {
+            Failure::Input(m) | Failure::Runtime(m) => m,
+        })?);
+        loaded.insert(name.to_string(), Arc::clone(&d));
+        Ok(d)
+    }
+}
+
+/// `lemma run <slug> --part <name>`: an experiment on a real dataset, with a progress bar.
+fn run_part(
+    slug: &str,
+    part: &str,
+    set: &[String],
+    seed: u64,
+    json: bool,
+    out: Option<PathBuf>,
+) -> Result<(), Failure> {
+    let paper = registry::find(slug)?;
+    let part = paper.part(part).ok_or_else(|| {
+        let known: Vec<&str> = paper.parts.iter().map(|p| p.name).collect();
+        Failure::Input(format!(
+            "`{slug}` has no part `{part}` (parts: {})",
+            if known.is_empty() {
+                "none".into()
+            } else {
+                known.join(", ")
+            }
+        ))
+    })?;
+    let mut params = part.schema.defaults();
+    for kv in set {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| Failure::Input(format!("--set expects NAME=VALUE, got {kv:?}")))?;
+        part.schema.set(&mut params, k.trim(), v)?;
+    }
+    let dataset = params.choice("dataset").to_string();
+    // The browser-sized files hold the 8k/2k split the spec's CNN experiments use.
+    let file = if dataset == "fashion-mnist" {
+        "fashion-mnist-small"
+    } else {
+        dataset.as_str()
+    };
+    let data = Arc::new(data::load_dataset(file)?);
+    let mut exp = part
+        .experiment(&params, seed, data)
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    let total = exp.progress().total;
+    let bar = progress_bar(
+        total,
+        json,
+        "{spinner} {elapsed_precise} [{bar:40}] {pos}/{len} batches {msg}",
+    );
+    let progress = exp.run_to_end(1, &mut |p| {
+        bar.set_position(p.done);
+    });
+    bar.finish_and_clear();
+    let report = output::RunReport::new(
+        format!("{}:{}", paper.slug, part.name),
+        &params,
+        seed,
+        exp.as_ref(),
+        &progress,
+    );
+    if let Some(dir) = out {
+        report
+            .write(&dir)
+            .map_err(|e| Failure::Runtime(format!("writing {}: {e}", dir.display())))?;
+    }
+    if json {
+        println!("{}", report.to_json());
+    } else {
+        report.print();
+    }
+    Ok(())
+}
+
+fn verify(slugs: &[String], json: bool, tier: &str) -> Result<bool, Failure> {
+    let tier = Tier::parse(tier)
+        .ok_or_else(|| Failure::Input(format!("unknown tier {tier:?} (allowed: smoke, full)")))?;
+    let env = VerifyEnv {
+        tier,
+        datasets: Some(Arc::new(FileDatasets::default())),
+    };
     let papers: Vec<&Paper> = if slugs.is_empty() {
         registry::papers().iter().collect()
     } else {
@@ -240,7 +370,7 @@ fn verify(slugs: &[String], json: bool) -> Result<bool, Failure> {
     };
     let mut results: Vec<(&str, Vec<CheckResult>)> = Vec::new();
     for paper in papers {
-        let mut v = paper.verifier();
+        let mut v = paper.verifier(&env);
         let bar = progress_bar(
             v.len() as u64,
             json,

@@ -78,14 +78,14 @@ pub struct RunReport {
 impl RunReport {
     /// Collects the report of a finished (or diverged) run.
     pub fn new(
-        paper: &Paper,
+        slug: String,
         params: &Params,
         seed: u64,
         exp: &dyn Experiment,
         progress: &Progress,
     ) -> Self {
         Self {
-            slug: paper.slug.to_string(),
+            slug,
             seed,
             params: params.clone(),
             progress: progress.clone(),
