@@ -6,6 +6,7 @@
 
 pub mod cnn;
 pub mod data;
+pub mod gpu;
 
 use lemma::experiment::Experiment;
 use lemma::registry::{self, Paper};

@@ -8,6 +8,7 @@
 mod bench;
 mod bench_cnn;
 mod data;
+mod kernels;
 mod output;
 
 use clap::{Parser, Subcommand};
@@ -83,6 +84,9 @@ enum Command {
         /// `smoke` (minutes, CI) or `full` (the spec's setting; hours for the CNN checks on a CPU).
         #[arg(long, default_value = "smoke")]
         tier: String,
+        /// Instead, check every GPU kernel against its CPU twin on the native adapter.
+        #[arg(long)]
+        kernels: bool,
     },
     /// Time each paper's default run and its checks.
     Bench {
@@ -98,6 +102,12 @@ enum Command {
         /// Timed repetitions per CNN step (the best is reported).
         #[arg(long, default_value_t = 5)]
         repeats: usize,
+        /// Instead, time the GPU kernels and a CNN-M training step on the native adapter.
+        #[arg(long)]
+        kernels: bool,
+        /// Batch size for `--kernels`.
+        #[arg(long, default_value_t = 32)]
+        batch: usize,
     },
     /// Build, inspect and import the image datasets of the CNN demos.
     Data {
@@ -143,7 +153,15 @@ fn main() -> ExitCode {
             Some(part) => run_part(&slug, &part, &set, seed, json, out).map(|()| true),
             None => run(&slug, preset.as_deref(), &set, seed, json, out).map(|()| true),
         },
-        Command::Verify { slugs, json, tier } => verify(&slugs, json, &tier),
+        Command::Verify { kernels: true, .. } => kernels::verify(),
+        Command::Verify {
+            slugs, json, tier, ..
+        } => verify(&slugs, json, &tier),
+        Command::Bench {
+            kernels: true,
+            batch,
+            ..
+        } => kernels::bench(batch),
         Command::Bench {
             json,
             cnn: true,

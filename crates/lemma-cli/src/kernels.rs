@@ -1,0 +1,210 @@
+//! `lemma verify --kernels` and `lemma bench --kernels`: the GPU kernels on the native adapter
+//! (lavapipe in CI). Without an adapter both print a loud `SKIPPED` and succeed, unless
+//! `LEMMA_REQUIRE_GPU=1`, which turns that into a failure.
+
+use super::Failure;
+use lemma::gpu::context::{Grid, Op};
+use lemma::gpu::kernels::Kernel;
+use lemma::gpu::trainer::GpuTrainer;
+use lemma::gpu::{GpuContext, checks};
+use lemma::nn::reference::StepConfig;
+use lemma::nn::spec::Arch;
+use lemma::rng::Rng;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The native adapter's context, or `None` after printing why it is skipped.
+fn context() -> Result<Option<GpuContext>, Failure> {
+    match pollster::block_on(GpuContext::request()) {
+        Ok(ctx) => {
+            println!("adapter: {}", ctx.describe());
+            Ok(Some(ctx))
+        }
+        Err(e) if std::env::var("LEMMA_REQUIRE_GPU").as_deref() == Ok("1") => {
+            Err(Failure::Runtime(format!("LEMMA_REQUIRE_GPU=1 but {e}")))
+        }
+        Err(e) => {
+            println!("SKIPPED: no GPU adapter ({e}); set LEMMA_REQUIRE_GPU=1 to fail instead");
+            Ok(None)
+        }
+    }
+}
+
+/// Runs every kernel check; `Ok(false)` when one fails.
+pub fn verify() -> Result<bool, Failure> {
+    let Some(ctx) = context()? else {
+        return Ok(true);
+    };
+    let start = Instant::now();
+    let results = pollster::block_on(checks::run_all(&ctx));
+    for check in &results {
+        println!("{}", check.line());
+    }
+    let failed = results.iter().filter(|c| !c.passed).count();
+    println!(
+        "{} kernel checks, {failed} failed, {:.2} s",
+        results.len(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(failed == 0)
+}
+
+fn random(rng: &mut Rng, len: usize) -> Vec<f32> {
+    (0..len).map(|_| rng.normal() as f32).collect()
+}
+
+/// Seconds per repetition of `ops` (best of 3 timed submits of `reps` repetitions, after one
+/// warm-up submit).
+fn time_ops(ctx: &GpuContext, ops: &[Op], reps: usize) -> Result<f64, Failure> {
+    let runtime = |e: lemma::gpu::GpuError| Failure::Runtime(e.to_string());
+    ctx.run(ops);
+    ctx.wait().map_err(runtime)?;
+    let mut best = f64::INFINITY;
+    for _ in 0..3 {
+        let start = Instant::now();
+        let mut encoder = ctx.encoder();
+        for _ in 0..reps {
+            ctx.encode(&mut encoder, ops);
+        }
+        ctx.queue.submit([encoder.finish()]);
+        ctx.wait().map_err(runtime)?;
+        best = best.min(start.elapsed().as_secs_f64() / reps as f64);
+    }
+    Ok(best)
+}
+
+/// GFLOP/s of the convolution and linear kernels at CNN-M's shapes and images/s of a full CNN-M
+/// training step, at batch `batch`.
+pub fn bench(batch: usize) -> Result<bool, Failure> {
+    if batch == 0 {
+        return Err(Failure::Input("--batch must be positive".into()));
+    }
+    let Some(ctx) = context()? else {
+        return Ok(true);
+    };
+    let mut rng = Rng::new(1);
+    // CNN-M's second convolution (32→64 on 14×14) and first linear layer (3136→128).
+    let (c, o, h) = (32usize, 64usize, 14usize);
+    let conv_flops = 2.0 * (batch * o * c * 9 * h * h) as f64;
+    let x = ctx.buffer_from("x", &random(&mut rng, batch * c * h * h));
+    let dy = ctx.buffer_from("dy", &random(&mut rng, batch * o * h * h));
+    let params = ctx.buffer_from("params", &random(&mut rng, o * c * 9 + o));
+    let y = ctx.buffer::<f32>("y", batch * o * h * h);
+    let dx = ctx.buffer::<f32>("dx", batch * c * h * h);
+    let grads = ctx.buffer::<f32>("grads", o * c * 9 + o);
+    let dims: Vec<u32> = [batch, c, o, h, h, 0, o * c * 9]
+        .iter()
+        .map(|&v| v as u32)
+        .collect();
+    let (i, f) = (3136usize, 128usize);
+    let lin_flops = 2.0 * (batch * i * f) as f64;
+    let lx = ctx.buffer_from("x", &random(&mut rng, batch * i));
+    let ldy = ctx.buffer_from("dy", &random(&mut rng, batch * f));
+    let lp = ctx.buffer_from("params", &random(&mut rng, f * i + f));
+    let ly = ctx.buffer::<f32>("y", batch * f);
+    let ldx = ctx.buffer::<f32>("dx", batch * i);
+    let lg = ctx.buffer::<f32>("grads", f * i + f);
+    let ldims: Vec<u32> = [batch, i, f, 0, f * i].iter().map(|&v| v as u32).collect();
+    let cases = [
+        (
+            "conv3x3_forward 32→64 @14×14",
+            conv_flops,
+            ctx.op(
+                Kernel::ConvForward,
+                &dims,
+                &[(1, &x), (2, &params), (3, &y)],
+                Grid::Items(batch * o * h * h),
+            ),
+        ),
+        (
+            "conv3x3_backward_data",
+            conv_flops,
+            ctx.op(
+                Kernel::ConvBackwardData,
+                &dims,
+                &[(1, &dy), (2, &params), (3, &dx)],
+                Grid::Items(batch * c * h * h),
+            ),
+        ),
+        (
+            "conv3x3_backward_weight",
+            conv_flops,
+            ctx.op(
+                Kernel::ConvBackwardWeight,
+                &dims,
+                &[(1, &x), (2, &dy), (3, &grads)],
+                Grid::Items(o * c * 9),
+            ),
+        ),
+        (
+            "linear_forward 3136→128",
+            lin_flops,
+            ctx.op(
+                Kernel::LinearForward,
+                &ldims,
+                &[(1, &lx), (2, &lp), (3, &ly)],
+                Grid::Items(batch * f),
+            ),
+        ),
+        (
+            "linear_backward_data",
+            lin_flops,
+            ctx.op(
+                Kernel::LinearBackwardData,
+                &ldims,
+                &[(1, &ldy), (2, &lp), (3, &ldx)],
+                Grid::Items(batch * i),
+            ),
+        ),
+        (
+            "linear_backward_weight",
+            lin_flops,
+            ctx.op(
+                Kernel::LinearBackwardWeight,
+                &ldims,
+                &[(1, &lx), (2, &ldy), (3, &lg)],
+                Grid::Items(f * i),
+            ),
+        ),
+    ];
+    println!("batch {batch}");
+    for (name, flops, op) in cases {
+        let s = time_ops(&ctx, std::slice::from_ref(&op), 3)?;
+        println!(
+            "{name:<30} {:>9.3} ms {:>8.2} GFLOP/s",
+            s * 1e3,
+            flops / s / 1e9
+        );
+    }
+    // A full CNN-M ERM step (forward, backward, SGD), 25 MFLOP per image (common.md §11).
+    let arch = Arch::cnn_m();
+    let runtime = |e: lemma::gpu::GpuError| Failure::Runtime(e.to_string());
+    let ctx = Arc::new(ctx);
+    let mut trainer =
+        GpuTrainer::new(ctx.clone(), &arch, &arch.init_params(0), batch).map_err(runtime)?;
+    let xs: Vec<f32> = (0..batch * 784).map(|_| rng.uniform() as f32).collect();
+    let labels: Vec<u32> = (0..batch).map(|_| rng.below(10) as u32).collect();
+    let config = StepConfig {
+        lr: 0.01,
+        momentum: 0.9,
+        weight_decay: 5e-4,
+        sam: None,
+    };
+    trainer.train_step(&xs, &labels, &config).map_err(runtime)?;
+    ctx.wait().map_err(runtime)?;
+    let steps = 3;
+    let start = Instant::now();
+    for _ in 0..steps {
+        trainer.train_step(&xs, &labels, &config).map_err(runtime)?;
+    }
+    ctx.wait().map_err(runtime)?;
+    let per_step = start.elapsed().as_secs_f64() / steps as f64;
+    println!(
+        "{:<30} {:>9.3} ms {:>8.1} images/s (≈{:.2} GFLOP/s at 25 MFLOP/image)",
+        "cnn-m ERM train step",
+        per_step * 1e3,
+        batch as f64 / per_step,
+        batch as f64 * 25e6 / per_step / 1e9
+    );
+    Ok(true)
+}
