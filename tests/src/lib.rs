@@ -144,3 +144,75 @@ pub fn mismatch(g: &Golden) -> Option<String> {
     }
     None
 }
+
+/// A short CNN training run on the CPU backend (CNN-S, seeded synthetic 28×28 images with a
+/// learnable class pattern, batch 64, 2 epochs), for ERM and for SAM (ρ = 0.05): the per-epoch
+/// training losses and test accuracies, `[erm…, sam…]`. Natively and in the browser (wasm CPU
+/// fallback) the same numbers must come out, up to the GEMM's different SIMD summation order.
+pub fn cnn_cpu_run() -> Vec<f64> {
+    use lemma::data::images::{Dataset, ImageSet};
+    use lemma::experiment::Experiment;
+    use lemma::papers::andriushchenko2022_sam::cnn::{CNN_SCHEMA, CnnConfig, CnnRun};
+    use lemma::rng::Rng;
+    use std::sync::Arc;
+    let mut rng = Rng::new(11);
+    // Class c brightens column block c; noise elsewhere.
+    let mut set = |n: usize| {
+        let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
+        let mut pixels = Vec::with_capacity(n * 784);
+        for &label in &labels {
+            for k in 0..784 {
+                let column_block = (k % 28) / 3;
+                let base = if column_block == usize::from(label) { 160 } else { 0 };
+                pixels.push((base + rng.below(96)) as u8);
+            }
+        }
+        ImageSet { rows: 28, cols: 28, labels, pixels }
+    };
+    let (train, test) = (set(256), set(128));
+    let data = Arc::new(Dataset { name: "synthetic".into(), classes: 10, seed: 0, train, test });
+    let mut out = Vec::new();
+    for method in ["erm", "sam"] {
+        let params = CNN_SCHEMA
+            .build([
+                ("arch", "cnn-s"),
+                ("train_size", "256"),
+                ("test_size", "128"),
+                ("batch", "64"),
+                ("m", "64"),
+                ("epochs", "2"),
+                ("method", method),
+                ("sharpness_images", "0"),
+            ])
+            .expect("valid parameters");
+        let config = CnnConfig::from_params(&params).expect("valid configuration");
+        let mut run = CnnRun::new(config, 1, Arc::clone(&data)).expect("dataset fits");
+        run.run_to_end(u64::MAX, &mut |_| {});
+        let series = run.series();
+        out.extend(&series[0].y);
+        out.extend(&series[3].y);
+    }
+    out
+}
+
+/// What [`cnn_cpu_run`] gives natively (recorded once): ERM train loss per epoch, ERM test
+/// accuracy per epoch, then the same for SAM.
+pub const CNN_CPU_RUN: [f64; 8] = [
+    2.7317415563738905,
+    2.0025295559316874,
+    0.5,
+    0.5,
+    2.8181855343282223,
+    2.0988448224961758,
+    0.21875,
+    0.25,
+];
+
+/// Largest relative difference between [`cnn_cpu_run`] and [`CNN_CPU_RUN`].
+pub fn cnn_cpu_run_difference(values: &[f64]) -> f64 {
+    values
+        .iter()
+        .zip(CNN_CPU_RUN)
+        .map(|(a, b)| (a - b).abs() / b.abs().max(1e-3))
+        .fold(0.0, f64::max)
+}

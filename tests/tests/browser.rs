@@ -37,3 +37,12 @@ fn notebook_gd_in_browser_matches_official_print() {
         "{test} vs notebook {printed}"
     );
 }
+
+/// The CNN training steps on the wasm CPU fallback give the natively recorded numbers.
+#[wasm_bindgen_test]
+fn cnn_training_on_the_wasm_cpu_fallback_matches_native() {
+    let values = lemma_tests::cnn_cpu_run();
+    let diff = lemma_tests::cnn_cpu_run_difference(&values);
+    console_log!("CNN CPU run in wasm: {values:?}, largest relative difference {diff:.2e}");
+    assert!(diff < 1e-4, "largest relative difference {diff:.2e}");
+}

@@ -30,6 +30,14 @@ fn view_mut(data: &mut [f32], rows: usize, cols: usize) -> ArrayViewMut2<'_, f32
     ArrayViewMut2::from_shape((rows, cols), data).expect("buffer sized by the caller")
 }
 
+/// For a tap offset `k` ∈ {0, 1, 2} (pad 1) along an axis of length `n`: the output positions
+/// whose input `p + k − 1` lies inside, as a range, and the shift from output to input position.
+fn valid(k: usize, n: usize) -> (std::ops::Range<usize>, isize) {
+    let start = 1usize.saturating_sub(k);
+    let end = (n + 1).saturating_sub(k).min(n);
+    (start..end.max(start), k as isize - 1)
+}
+
 /// Fills `cols` (`[C·9, N·H·W]`, resized as needed) with the zero-padded 3×3 patches of `x`.
 pub fn im2col(g: ConvDims, x: &[f32], cols: &mut Vec<f32>) {
     let (h, w, plane, columns) = (g.height, g.width, plane(g), columns(g));
@@ -37,20 +45,18 @@ pub fn im2col(g: ConvDims, x: &[f32], cols: &mut Vec<f32>) {
     cols.resize(patch(g) * columns, 0.0);
     for c in 0..g.inputs {
         for ky in 0..3 {
+            let (rows, dy) = valid(ky, h);
             for kx in 0..3 {
+                let (cols_in, dx) = valid(kx, w);
                 let row = &mut cols[((c * 9) + ky * 3 + kx) * columns..][..columns];
                 for n in 0..g.batch {
                     let src = &x[(n * g.inputs + c) * plane..][..plane];
                     let dst = &mut row[n * plane..][..plane];
-                    for i in 0..h {
-                        let Some(si) = (i + ky).checked_sub(1).filter(|&si| si < h) else {
-                            continue;
-                        };
-                        for j in 0..w {
-                            if let Some(sj) = (j + kx).checked_sub(1).filter(|&sj| sj < w) {
-                                dst[i * w + j] = src[si * w + sj];
-                            }
-                        }
+                    for i in rows.clone() {
+                        let si = (i as isize + dy) as usize;
+                        let from = (si * w) as isize + cols_in.start as isize + dx;
+                        dst[i * w + cols_in.start..i * w + cols_in.end]
+                            .copy_from_slice(&src[from as usize..from as usize + cols_in.len()]);
                     }
                 }
             }
@@ -64,19 +70,21 @@ fn col2im(g: ConvDims, dcols: &[f32], dx: &mut [f32]) {
     dx.fill(0.0);
     for c in 0..g.inputs {
         for ky in 0..3 {
+            let (rows, dy) = valid(ky, h);
             for kx in 0..3 {
+                let (cols_in, dx_shift) = valid(kx, w);
                 let row = &dcols[((c * 9) + ky * 3 + kx) * columns..][..columns];
                 for n in 0..g.batch {
                     let src = &row[n * plane..][..plane];
                     let dst = &mut dx[(n * g.inputs + c) * plane..][..plane];
-                    for i in 0..h {
-                        let Some(si) = (i + ky).checked_sub(1).filter(|&si| si < h) else {
-                            continue;
-                        };
-                        for j in 0..w {
-                            if let Some(sj) = (j + kx).checked_sub(1).filter(|&sj| sj < w) {
-                                dst[si * w + sj] += src[i * w + j];
-                            }
+                    for i in rows.clone() {
+                        let si = (i as isize + dy) as usize;
+                        let to = ((si * w) as isize + cols_in.start as isize + dx_shift) as usize;
+                        for (d, s) in dst[to..to + cols_in.len()]
+                            .iter_mut()
+                            .zip(&src[i * w + cols_in.start..i * w + cols_in.end])
+                        {
+                            *d += s;
                         }
                     }
                 }

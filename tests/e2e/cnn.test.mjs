@@ -1,0 +1,78 @@
+// End-to-end test of the SAM page's CNN section: ERM and SAM train side by side in a Worker, on
+// WebGPU where the browser exposes it (Chromium's SwiftShader adapter) and on the wasm CPU
+// fallback with a visible notice otherwise; curves, metrics and timing fill in; the hash keeps
+// the section's parameters.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { SHOTS, serveDist, launch, openPage } from './harness.mjs';
+
+// One short epoch on 256 images: enough to exercise every path in seconds.
+const SMALL = 'cnn.arch=cnn-s&cnn.train_size=256&cnn.test_size=256&cnn.epochs=1&cnn.batch=64&cnn.m=64&cnn.sharpness_images=64';
+
+let server;
+before(async () => {
+  server = await serveDist();
+});
+after(() => server?.close());
+
+async function trainOnce(browser, hash, shot) {
+  const { page, errors } = await openPage(browser, server.base, hash);
+  const section = page.locator('section.cnn-section');
+  await section.waitFor();
+  await page.click('button.cnn-train');
+  await page.waitForFunction(() => ['finished', 'error'].includes(document.querySelector('section.cnn-section').dataset.state), null, { timeout: 240_000 });
+  assert.equal(await section.getAttribute('data-state'), 'finished', await page.locator('section.cnn-section .control-error').textContent());
+  for (const run of ['erm', 'sam']) {
+    const cells = await page.locator(`table.cnn-metrics tr[data-run="${run}"] td`).allTextContents();
+    assert.equal(cells[1], 'finished', `${run}: ${cells}`);
+    const [accuracy, s1, s20, ms, ips] = [cells[3], cells[5], cells[6], cells[7], cells[8]].map(Number);
+    assert.ok(accuracy > 0 && accuracy <= 1, `${run} accuracy ${cells[3]}`);
+    assert.ok(Number.isFinite(s1) && Number.isFinite(s20), `${run} sharpness ${cells[5]} ${cells[6]}`);
+    assert.ok(ms > 0 && ips > 0, `${run} timing ${cells[7]} ${cells[8]}`);
+  }
+  assert.equal(await section.getAttribute('data-epochs'), '1');
+  assert.match(await page.locator('section.cnn-section .timing').textContent(), /ms\/step.*images\/s/);
+  assert.ok(await page.locator('.cnn-accuracy canvas').count() > 0);
+  assert.match(page.url(), /cnn\.train_size=256/);
+  await section.screenshot({ path: SHOTS + shot });
+  return { page, errors, section };
+}
+
+test('CNN section falls back to the CPU with a notice when WebGPU is missing', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const { page, errors, section } = await trainOnce(browser, `#paper=andriushchenko2022_sam&${SMALL}`, 'sam-cnn-cpu.png');
+    assert.equal(await section.getAttribute('data-backend'), 'cpu');
+    assert.match(await page.locator('.backend-note').textContent(), /CPU fallback — WebGPU unavailable/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('CNN section trains on WebGPU when the browser has it', async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    const { page, errors, section } = await trainOnce(browser, `#paper=andriushchenko2022_sam&${SMALL}`, 'sam-cnn-webgpu.png');
+    assert.equal(await section.getAttribute('data-backend'), 'webgpu');
+    assert.match(await page.locator('.backend-note').textContent(), /Backend: WebGPU/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a bad CNN parameter is refused with the core message and the run keeps its settings', async () => {
+  const browser = await launch();
+  try {
+    const { page } = await openPage(browser, server.base, `#paper=andriushchenko2022_sam&${SMALL}`);
+    const box = page.locator('section.cnn-section input[name="m"]');
+    await box.fill('48');
+    await box.dispatchEvent('change');
+    assert.match(await page.locator('section.cnn-section .control-error').textContent(), /invalid value for `m`: "48" \(allowed: a divisor of batch = 64\)/);
+    assert.equal(await box.inputValue(), '64');
+    assert.match(page.url(), /cnn\.m=64/);
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,50 @@
+// Shared set-up of the end-to-end tests: serves dist/ on localhost and starts Debian's Chromium
+// through playwright-core (no browser download). Screenshots go to tests/e2e/screenshots/.
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const ROOT = new URL('../../dist/', import.meta.url).pathname;
+export const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+const BROWSER = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+
+/** Serves dist/; resolves to { base, close() }. */
+export async function serveDist() {
+  await mkdir(SHOTS, { recursive: true });
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(ROOT, path.endsWith('/') ? path + 'index.html' : path);
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { base: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+}
+
+/** Starts Chromium; `webgpu` exposes its software WebGPU adapter (SwiftShader), else no GPU. */
+export function launch({ webgpu = false } = {}) {
+  return chromium.launch({
+    executablePath: BROWSER,
+    headless: true,
+    args: [...FLAGS, webgpu ? '--enable-unsafe-webgpu' : '--disable-gpu'],
+  });
+}
+
+/** Opens `base + hash` and waits for the engine; collects console errors. */
+export async function openPage(browser, base, hash = '') {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(base + hash);
+  await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
+  return { page, errors };
+}
