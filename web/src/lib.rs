@@ -4,6 +4,8 @@
 //! `Float64Array`; small metadata as plain JS objects. Errors become JS exceptions carrying the
 //! core's message; nothing here may panic across the boundary.
 
+pub mod cnn;
+pub mod data;
 pub mod gpu;
 
 use lemma::experiment::Experiment;
@@ -87,6 +89,21 @@ pub fn validate_params(slug: &str, params: JsValue, seed: f64) -> Result<(), JsE
     // Cross-parameter rules live in the experiment constructor; building one is cheap.
     p.experiment(&params, seed)
         .map(|_| ())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Validates parameters of a paper's part (e.g. the SAM paper's `cnn`); throws the core's message.
+#[wasm_bindgen(js_name = validatePartParams)]
+pub fn validate_part_params(
+    slug: &str,
+    part: &str,
+    params: JsValue,
+    seed: f64,
+) -> Result<(), JsError> {
+    let part = paper_part(slug, part)?;
+    let params = parse_schema_params(part.schema, params)?;
+    seed_from(seed)?;
+    part.validate(&params)
         .map_err(|e| JsError::new(&e.to_string()))
 }
 

@@ -40,6 +40,8 @@ export const fmt = (v) =>
  * @param {(state, newRun) => Array<{id, label, color, run, slice?}>} o.makeRuns   builds the runs of a
  *   state; `newRun(overrides)` makes a run of the current parameters and seed with some overridden
  * @param {(figure: HTMLElement, more: HTMLElement) => {reset(runs, state), render(runs, state)}} o.figures
+ * @param {(more: HTMLElement, values: Map, onChange: () => void, seedOf: () => string) => Array<{entries(), onHash(values), dispose()}>} [o.sections]
+ *   extra sections with their own hash entries (e.g. a paper's CNN part)
  */
 export function createPage(o) {
   const { root, b, paper } = o;
@@ -93,6 +95,7 @@ export function createPage(o) {
     embedCode, elementCode);
   root.append(head, controls, figure, more);
   const figures = o.figures(figure, more);
+  let sections = [];
   renderVerifyPanel(root, slug);
   root.append(embed);
 
@@ -144,7 +147,7 @@ export function createPage(o) {
   }
 
   function hashOf(s) {
-    const entries = [['seed', s.seed], ...Object.entries(s.extra), ...s.params];
+    const entries = [['seed', s.seed], ...Object.entries(s.extra), ...s.params, ...sections.flatMap((x) => x.entries())];
     if (s.embed) entries.push(['embed', '1']);
     return makeHash(slug, entries);
   }
@@ -182,6 +185,7 @@ export function createPage(o) {
     if (wasPlaying) player.play();
   }
 
+  sections = o.sections?.(more, o.initialValues, () => writeHash(hashOf(state)), () => state.seed) ?? [];
   apply(state, 'control');
   if (o.initialValues.size) apply(stateFrom(o.initialValues), 'url');
 
@@ -192,8 +196,10 @@ export function createPage(o) {
     state: () => state,
     onHash(values) {
       apply(stateFrom(values), 'url');
+      for (const x of sections) x.onHash(values);
     },
     dispose() {
+      for (const x of sections) x.dispose();
       player.pause();
       for (const r of runs) r.run.free();
       runs = [];

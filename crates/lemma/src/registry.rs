@@ -55,6 +55,8 @@ pub struct Part {
     pub schema: &'static Schema,
     #[serde(skip)]
     build: DataBuilder,
+    #[serde(skip)]
+    validate: fn(&Params) -> Result<(), ParamError>,
 }
 
 /// Builds a part's experiment from validated parameters, a seed and the loaded dataset.
@@ -72,6 +74,11 @@ pub enum PartError {
 }
 
 impl Part {
+    /// Checks the rules between parameters that need no dataset (e.g. `m` divides the batch).
+    pub fn validate(&self, params: &Params) -> Result<(), ParamError> {
+        (self.validate)(params)
+    }
+
     /// Builds the experiment on `data`.
     pub fn experiment(
         &self,
@@ -134,6 +141,7 @@ static PAPERS: [Paper; 3] = [
             gpu: true,
             schema: &sam::cnn::CNN_SCHEMA,
             build: sam::cnn::build,
+            validate: |p| sam::cnn::CnnConfig::from_params(p).map(|_| ()),
         }],
         verifier: sam::checks::verifier,
     },

@@ -2,6 +2,7 @@
 // side on the same data draw; curves, coefficients and effective initialisations update live.
 
 import { Chart, PALETTE, alignCurves } from '../plots.js';
+import { renderCnnSection } from '../cnn.js';
 import { createPage, algorithmToggles, paramsPerAlgorithm, metricsTable, sweepSection, el, fmt } from '../page.js';
 
 const ALGOS = [
@@ -36,6 +37,8 @@ export function renderSamPage(root, b, paper, initialValues) {
     skip: ['algo'],
     extra: { defaults: { algos: 'gd,nsam,1sam' }, ...algorithmToggles('algos', ALGOS, PALETTE) },
     paramSets: (state) => paramsPerAlgorithm(state),
+    sections: (more, values, onChange, seedOf) =>
+      paper.parts.map((part) => renderCnnSection(more, b, paper, part, values, onChange, seedOf)),
     makeRuns: (state, newRun) =>
       algosOf(state).map((algo) => ({ id: algo, label: label(algo, state), color: colour(algo), run: newRun({ algo }) })),
     figures(figure, more) {

@@ -209,3 +209,72 @@ fn evaluation_input_gradient_and_pgd_match_the_reference() {
         assert!(delta.iter().any(|&d| d != 0.0));
     }
 }
+
+/// The SAM paper's CNN run on the GPU follows the CPU run (same pipeline, same initial weights):
+/// per-epoch losses and accuracies and the final weights agree to f32 accumulation-order noise.
+#[test]
+fn gpu_cnn_run_follows_the_cpu_run() {
+    use crate::data::images::{Dataset, ImageSet};
+    use crate::experiment::Experiment;
+    use crate::papers::andriushchenko2022_sam::cnn::gpu::GpuCnnRun;
+    use crate::papers::andriushchenko2022_sam::cnn::{CNN_SCHEMA, CnnConfig, CnnRun};
+    let Some(ctx) = context() else { return };
+    let mut rng = Rng::new(5);
+    let mut set = |n: usize| ImageSet {
+        rows: 28,
+        cols: 28,
+        labels: (0..n).map(|i| (i % 10) as u8).collect(),
+        pixels: (0..n * 784).map(|_| rng.below(256) as u8).collect(),
+    };
+    let (train, test) = (set(192), set(128));
+    let data = Arc::new(Dataset {
+        name: "synthetic".into(),
+        classes: 10,
+        seed: 0,
+        train,
+        test,
+    });
+    for method in ["erm", "sam"] {
+        let params = CNN_SCHEMA
+            .build([
+                ("arch", "cnn-s"),
+                ("train_size", "192"),
+                ("test_size", "128"),
+                ("batch", "64"),
+                ("m", "32"),
+                ("epochs", "2"),
+                ("method", method),
+                ("rho", "0.05"),
+                ("sharpness_images", "64"),
+                ("label_noise", "0.2"),
+            ])
+            .unwrap();
+        let config = CnnConfig::from_params(&params).unwrap();
+        let mut cpu = CnnRun::new(config.clone(), 3, Arc::clone(&data)).unwrap();
+        cpu.run_to_end(u64::MAX, &mut |_| {});
+        let mut gpu = GpuCnnRun::new(Arc::clone(&ctx), config, 3, Arc::clone(&data)).unwrap();
+        let progress = pollster::block_on(gpu.step(u64::MAX)).unwrap();
+        assert_eq!(progress.done, 6);
+        for (a, b) in gpu.series().iter().zip(cpu.series()) {
+            for (x, y) in a.y.iter().zip(&b.y) {
+                assert!(
+                    (x - y).abs() <= 2e-3 * y.abs().max(1.0),
+                    "{method} {}: GPU {x} vs CPU {y}",
+                    a.name
+                );
+            }
+        }
+        let weights = pollster::block_on(gpu.params()).unwrap();
+        let diff = rel_diff(&weights, cpu.params());
+        eprintln!(
+            "{method}: largest weight difference after 6 steps {diff:.2e} (relative to max |w|)"
+        );
+        assert!(diff < 1e-3, "{method}: {diff}");
+        let (g, c) = (gpu.metrics(), cpu.metrics());
+        let (gs, cs) = (g["sharpness_20step"], c["sharpness_20step"]);
+        assert!(
+            (gs - cs).abs() <= 0.05 * cs.abs() + 1e-4,
+            "{method}: sharpness GPU {gs} vs CPU {cs}"
+        );
+    }
+}

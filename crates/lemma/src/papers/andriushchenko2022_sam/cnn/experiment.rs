@@ -49,10 +49,7 @@ impl CnnRun {
         let pipeline = Pipeline::new(data, config.pipeline.clone(), config.phases.clone(), seed)?;
         let trainer = Trainer::new(&config.arch, config.arch.init_params(seed))
             .map_err(|e| PipelineError(e.to_string()))?;
-        let series = ["train_loss", "train_accuracy", "test_loss", "test_accuracy"]
-            .iter()
-            .map(|n| Series::new(n))
-            .collect();
+        let series = epoch_series();
         Ok(Self {
             config,
             pipeline,
@@ -151,6 +148,70 @@ impl CnnRun {
         }
         self.status = Status::Finished;
     }
+}
+
+/// The 1-step (step ρ_e) and 20-step (step 0.1·ρ_e) m-sharpness, averaged over the fixed
+/// sharpness images in batches of `batch`, as metrics `sharpness_1step` and `sharpness_20step`
+/// (none when `sharpness_images` is 0). The trainer's weights are left unchanged.
+pub fn measure_sharpness(
+    config: &CnnConfig,
+    pipeline: &Pipeline,
+    trainer: &mut Trainer,
+) -> Vec<(String, f64)> {
+    let (images, batch, rho) = (
+        config.sharpness_images,
+        config.pipeline.batch,
+        config.sharpness_rho,
+    );
+    if images == 0 {
+        return Vec::new();
+    }
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    let mut mean = |steps: usize, step_size: f32| {
+        let mut total = 0.0;
+        let mut batches = 0;
+        for start in (0..images).step_by(batch) {
+            pipeline.train_clean(start..(start + batch).min(images), &mut x, &mut y);
+            total += trainer.sharpness(&x, &y, rho, steps, step_size);
+            batches += 1;
+        }
+        total / f64::from(batches)
+    };
+    let one = mean(1, rho);
+    let twenty = mean(SHARPNESS_STEPS, 0.1 * rho);
+    vec![
+        ("sharpness_1step".into(), one),
+        ("sharpness_20step".into(), twenty),
+    ]
+}
+
+/// Metrics every CNN run reports from its per-epoch series (final and best test accuracy, best
+/// epoch, last training loss).
+pub fn series_metrics(series: &[Series], m: &mut BTreeMap<String, f64>) {
+    let accuracy = &series[3].y;
+    if let (Some(&last), Some(&train_loss)) = (accuracy.last(), series[0].y.last()) {
+        let (best_at, best) =
+            accuracy
+                .iter()
+                .enumerate()
+                .fold(
+                    (0, f64::NEG_INFINITY),
+                    |(ba, b), (i, &v)| if v > b { (i, v) } else { (ba, b) },
+                );
+        m.insert("test_accuracy".into(), last);
+        m.insert("best_test_accuracy".into(), best);
+        m.insert("best_epoch".into(), (best_at + 1) as f64);
+        m.insert("train_loss".into(), train_loss);
+    }
+}
+
+/// The per-epoch series every CNN run records: `train_loss`, `train_accuracy`, `test_loss`,
+/// `test_accuracy` (in this order).
+pub fn epoch_series() -> Vec<Series> {
+    ["train_loss", "train_accuracy", "test_loss", "test_accuracy"]
+        .iter()
+        .map(|n| Series::new(n))
+        .collect()
 }
 
 impl Experiment for CnnRun {

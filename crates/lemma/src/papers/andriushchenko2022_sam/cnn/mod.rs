@@ -4,6 +4,7 @@
 pub mod checks;
 pub mod config;
 pub mod experiment;
+pub mod gpu;
 
 pub use config::{CNN_SCHEMA, CnnConfig};
 pub use experiment::CnnRun;

@@ -1,0 +1,173 @@
+//! The CNN run on the GPU backend: the same [`Pipeline`] (batches, schedule, augmentation, label
+//! noise) as the CPU run, with [`GpuTrainer`] doing every step. Statistics stay on the GPU and are
+//! read back once per epoch; sharpness is measured at the end on the CPU from the final weights
+//! (the same [`measure_sharpness`] as the CPU run). GPU results are not bit-comparable across
+//! devices (`common.md` §2), so this run is for the page and the benches, not for the checks.
+
+use super::config::CnnConfig;
+use super::experiment::{epoch_series, measure_sharpness, series_metrics};
+use crate::data::images::Dataset;
+use crate::experiment::{Progress, Status};
+use crate::gpu::GpuError;
+use crate::gpu::context::GpuContext;
+use crate::gpu::trainer::GpuTrainer;
+use crate::nn::pipeline::Pipeline;
+use crate::nn::reference::{SamConfig, StepConfig};
+use crate::nn::train::{StepRule, Trainer};
+use crate::series::Series;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// One CNN training run on a GPU.
+pub struct GpuCnnRun {
+    config: CnnConfig,
+    pipeline: Pipeline,
+    trainer: GpuTrainer,
+    x: Vec<f32>,
+    y: Vec<u8>,
+    labels: Vec<u32>,
+    series: Vec<Series>,
+    metrics: BTreeMap<String, f64>,
+    done: u64,
+    status: Status,
+}
+
+fn step_config(rule: StepRule, lr: f32, config: &CnnConfig) -> StepConfig {
+    StepConfig {
+        lr,
+        momentum: config.sgd.momentum,
+        weight_decay: config.sgd.weight_decay,
+        sam: match rule {
+            StepRule::Erm => None,
+            StepRule::Sam { rho, chunk } => Some(SamConfig { rho, chunk }),
+        },
+    }
+}
+
+impl GpuCnnRun {
+    /// A run of `config` on `data` on the device of `ctx`, from the same initial weights as the
+    /// CPU run with this seed.
+    pub fn new(
+        ctx: Arc<GpuContext>,
+        config: CnnConfig,
+        seed: u64,
+        data: Arc<Dataset>,
+    ) -> Result<Self, GpuError> {
+        let pipeline = Pipeline::new(data, config.pipeline.clone(), config.phases.clone(), seed)
+            .map_err(|e| GpuError::Input(e.0))?;
+        let trainer = GpuTrainer::new(
+            ctx,
+            &config.arch,
+            &config.arch.init_params(seed),
+            config.pipeline.batch,
+        )?;
+        Ok(Self {
+            config,
+            pipeline,
+            trainer,
+            x: Vec::new(),
+            y: Vec::new(),
+            labels: Vec::new(),
+            series: epoch_series(),
+            metrics: BTreeMap::new(),
+            done: 0,
+            status: Status::Running,
+        })
+    }
+
+    fn labels_u32(&mut self) {
+        self.labels.clear();
+        self.labels.extend(self.y.iter().map(|&l| u32::from(l)));
+    }
+
+    /// Queues up to `budget` training steps; after an epoch's last batch it evaluates the test set
+    /// and reads the epoch's statistics back (the only readback). At the end it measures the
+    /// sharpness on the CPU from the final weights.
+    pub async fn step(&mut self, budget: u64) -> Result<Progress, GpuError> {
+        let mut left = budget;
+        while self.status == Status::Running && left > 0 {
+            let Some(plan) = self.pipeline.next_batch(&mut self.x, &mut self.y) else {
+                break;
+            };
+            self.labels_u32();
+            let config = step_config(plan.rule, plan.lr, &self.config);
+            self.trainer.train_step(&self.x, &self.labels, &config)?;
+            self.done += 1;
+            left -= 1;
+            if plan.ends_epoch {
+                self.end_epoch(plan.epoch).await?;
+            }
+        }
+        if self.status == Status::Running && self.pipeline.phase_index().is_none() {
+            self.finish().await?;
+        }
+        Ok(self.progress())
+    }
+
+    async fn end_epoch(&mut self, epoch: usize) -> Result<(), GpuError> {
+        for k in 0..self.pipeline.test_batches() {
+            self.pipeline.test_batch(k, &mut self.x, &mut self.y);
+            self.labels_u32();
+            self.trainer.evaluate(&self.x, &self.labels)?;
+        }
+        let stats = self.trainer.read_stats().await?;
+        let mean = |t: crate::gpu::trainer::Totals| f64::from(t.loss_sum) / f64::from(t.examples);
+        let accuracy =
+            |t: crate::gpu::trainer::Totals| f64::from(t.correct) / f64::from(t.examples);
+        let values = [
+            mean(stats.train),
+            accuracy(stats.train),
+            mean(stats.eval),
+            accuracy(stats.eval),
+        ];
+        let at = (epoch + 1) as f64;
+        for (s, v) in self.series.iter_mut().zip(values) {
+            s.push(at, v);
+        }
+        if !values[0].is_finite() {
+            self.status = Status::Diverged {
+                step: self.done,
+                reason: "training loss is not finite".into(),
+            };
+        }
+        Ok(())
+    }
+
+    async fn finish(&mut self) -> Result<(), GpuError> {
+        let params = self.trainer.read_params().await?;
+        let mut cpu =
+            Trainer::new(&self.config.arch, params).map_err(|e| GpuError::Input(e.to_string()))?;
+        self.metrics
+            .extend(measure_sharpness(&self.config, &self.pipeline, &mut cpu));
+        self.status = Status::Finished;
+        Ok(())
+    }
+
+    /// `{done, total, status}` in batches.
+    pub fn progress(&self) -> Progress {
+        Progress {
+            done: self.done,
+            total: self.pipeline.total_batches() as u64,
+            status: self.status.clone(),
+        }
+    }
+
+    /// The per-epoch series.
+    pub fn series(&self) -> &[Series] {
+        &self.series
+    }
+
+    /// Final metrics (as the CPU run's).
+    pub fn metrics(&self) -> BTreeMap<String, f64> {
+        let mut m = self.metrics.clone();
+        series_metrics(&self.series, &mut m);
+        m.insert("epochs".into(), self.pipeline.epoch() as f64);
+        m.insert("parameters".into(), self.config.arch.param_count() as f64);
+        m
+    }
+
+    /// The final weights.
+    pub async fn params(&self) -> Result<Vec<f32>, GpuError> {
+        self.trainer.read_params().await
+    }
+}
