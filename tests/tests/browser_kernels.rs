@@ -53,7 +53,10 @@ async fn webgpu_training_steps_match_the_reference() {
     let mut rng = Rng::new(3);
     let x: Vec<f32> = (0..n * 784).map(|_| rng.uniform() as f32).collect();
     let y: Vec<u32> = (0..n).map(|_| rng.below(10) as u32).collect();
-    let mut gpu = GpuTrainer::new(Arc::new(ctx), &arch, &init, n).unwrap();
+    // wasm32 is single-threaded: wgpu's WebGPU handles are not Send, and need not be.
+    #[allow(clippy::arc_with_non_send_sync)]
+    let ctx = Arc::new(ctx);
+    let mut gpu = GpuTrainer::new(ctx, &arch, &init, n).unwrap();
     let mut params = init.clone();
     let mut velocity = vec![0f32; init.len()];
     let erm = StepConfig {
