@@ -163,14 +163,29 @@ pub fn cnn_cpu_run() -> Vec<f64> {
         for &label in &labels {
             for k in 0..784 {
                 let column_block = (k % 28) / 3;
-                let base = if column_block == usize::from(label) { 160 } else { 0 };
+                let base = if column_block == usize::from(label) {
+                    160
+                } else {
+                    0
+                };
                 pixels.push((base + rng.below(96)) as u8);
             }
         }
-        ImageSet { rows: 28, cols: 28, labels, pixels }
+        ImageSet {
+            rows: 28,
+            cols: 28,
+            labels,
+            pixels,
+        }
     };
     let (train, test) = (set(256), set(128));
-    let data = Arc::new(Dataset { name: "synthetic".into(), classes: 10, seed: 0, train, test });
+    let data = Arc::new(Dataset {
+        name: "synthetic".into(),
+        classes: 10,
+        seed: 0,
+        train,
+        test,
+    });
     let mut out = Vec::new();
     for method in ["erm", "sam"] {
         let params = CNN_SCHEMA

@@ -105,22 +105,17 @@ export function renderCnnSection(container, b, paper, part, values, onChange, se
 
   function render() {
     const runs = RUNS.filter((r) => latest.has(r.id));
-    const xs = latest.get('erm')?.series.test_accuracy.x ?? [];
     const epochs = Math.max(0, ...runs.map((r) => latest.get(r.id).series.test_accuracy.x.length));
     const x = Array.from({ length: epochs }, (_, i) => i + 1);
-    const pad = (arr) => x.map((_, i) => arr[i] ?? null);
-    accuracy.setData([x, ...runs.flatMap((r) => {
-      const s = latest.get(r.id).series;
-      return [pad(s.test_accuracy.y), pad(s.train_accuracy.y)];
-    })]);
-    loss.setData([x, ...runs.flatMap((r) => {
-      const s = latest.get(r.id).series;
-      return [pad(s.test_loss.y), pad(s.train_loss.y)];
-    })]);
+    // Every chart series gets an array (null until its run reports), in the order of RUNS.
+    const column = (id, name) => x.map((_, i) => latest.get(id)?.series[name].y[i] ?? null);
+    accuracy.setData([x, ...RUNS.flatMap((r) => [column(r.id, 'test_accuracy'), column(r.id, 'train_accuracy')])]);
+    loss.setData([x, ...RUNS.flatMap((r) => [column(r.id, 'test_loss'), column(r.id, 'train_loss')])]);
+    const xs = latest.get('erm')?.series.test_accuracy.x ?? [];
     section.dataset.epochs = String(xs.length);
     table.replaceChildren();
     const head = table.createTHead().insertRow();
-    for (const h of ['run', 'status', 'epoch', 'test acc.', 'best test acc.', 'sharpness 1-step', 'sharpness 20-step', 'ms / step', 'images / s'])
+    for (const h of ['run', 'status', 'epoch', 'test acc.', 'best test acc.', 'sharpness 1-step', 'sharpness 20-step', 'ms / step (with evaluation)', 'images / s'])
       head.append(el('th', { textContent: h }));
     const body = table.createTBody();
     for (const r of runs) {
@@ -141,8 +136,8 @@ export function renderCnnSection(container, b, paper, part, values, onChange, se
     stop();
     latest = new Map();
     const series = RUNS.flatMap((r) => [
-      { label: `${r.label} test`, color: r.color },
-      { label: `${r.label} train`, color: r.color, dash: [6, 4] },
+      { label: `${r.label} test`, color: r.color, markers: true },
+      { label: `${r.label} train`, color: r.color, dash: [6, 4], markers: true },
     ]);
     accuracy.setSeries(series);
     loss.setSeries(series);

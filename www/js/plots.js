@@ -9,7 +9,7 @@ function width(el) {
   return Math.max(320, Math.min(el.clientWidth || 640, 900));
 }
 
-const fmt = (v) => (v == null ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toPrecision(4) : v.toExponential(3));
+const fmt = (v) => (v == null ? '—' : v === 0 ? '0' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toPrecision(4) : v.toExponential(3));
 
 /** Axis tick label: on log axes only the powers of ten are labelled. */
 function tick(v, log) {
@@ -21,7 +21,7 @@ function tick(v, log) {
   return fmt(v);
 }
 
-/** A chart whose series can be replaced wholesale; `series` = [{label, color, dash?, bars?, points?}]. */
+/** A chart whose series can be replaced wholesale; `series` = [{label, color, dash?, bars?, points? (only points), markers? (line and points)}]. */
 export class Chart {
   constructor(el, { title, xLabel, yLabel, xLog = false, yLog = false, range, series, hooks }) {
     this.el = el;
@@ -54,7 +54,7 @@ export class Chart {
           dash: s.dash,
           width: s.bars ? 1 : 2,
           paths: s.bars ? uPlot.paths.bars({ size: [0.6, 40] }) : s.points ? () => null : undefined,
-          points: s.points ? { show: true, size: 7, fill: s.color } : { show: false },
+          points: s.points || s.markers ? { show: true, size: 7, fill: s.color } : { show: false },
           spanGaps: false,
           value: (u, v) => fmt(v),
         })),
