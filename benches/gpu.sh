@@ -15,3 +15,9 @@ echo "== lemma verify --kernels"
 cargo run --release -q -p lemma-cli -- verify --kernels
 echo "== lemma bench --kernels --batch $batch"
 cargo run --release -q -p lemma-cli -- bench --kernels --batch "$batch"
+echo "== PyTorch CUDA on the same CNN training steps (batch 128), if torch is importable here"
+if python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
+  python3 benches/baselines/cnn_torch.py 1 10 cuda
+else
+  echo "SKIPPED: no PyTorch with CUDA on this machine (install torch from PyPI to compare)"
+fi
