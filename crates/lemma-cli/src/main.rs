@@ -14,9 +14,9 @@ mod output;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use lemma::data::images::Dataset;
-use lemma::experiment::Status;
+use lemma::experiment::{Experiment, Status};
 use lemma::registry::{self, Paper};
-use lemma::schema::{ParamError, Params};
+use lemma::schema::{ParamError, Params, Schema};
 use lemma::verify::{CheckResult, DatasetSource, Tier, VerifyEnv};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -193,17 +193,17 @@ fn describe(slug: &str, json: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Parses `--preset` and `--set name=value` into validated parameters.
-fn parse_params(paper: &Paper, preset: Option<&str>, set: &[String]) -> Result<Params, Failure> {
-    let mut params = paper.schema.defaults();
+/// Parses `--preset` and `--set name=value` into parameters validated against `schema`.
+fn parse_params(schema: &Schema, preset: Option<&str>, set: &[String]) -> Result<Params, Failure> {
+    let mut params = schema.defaults();
     if let Some(p) = preset {
-        paper.schema.set(&mut params, "preset", p)?;
+        schema.set(&mut params, "preset", p)?;
     }
     for kv in set {
         let (k, v) = kv
             .split_once('=')
             .ok_or_else(|| Failure::Input(format!("--set expects NAME=VALUE, got {kv:?}")))?;
-        paper.schema.set(&mut params, k.trim(), v)?;
+        schema.set(&mut params, k.trim(), v)?;
     }
     Ok(params)
 }
@@ -230,38 +230,67 @@ fn run(
     out: Option<PathBuf>,
 ) -> Result<(), Failure> {
     let paper = registry::find(slug)?;
-    let params = parse_params(paper, preset, set)?;
-    let mut exp = paper.experiment(&params, seed)?;
-    let total = exp.progress().total;
-    let bar = progress_bar(
-        total,
+    let params = parse_params(paper.schema, preset, set)?;
+    let exp = paper.experiment(&params, seed)?;
+    let runs = RunOutput {
+        label: paper.slug.to_string(),
+        unit: "iterations",
+        chunk: 0,
         json,
-        "{spinner} {elapsed_precise} [{bar:40}] {pos}/{len} iterations",
-    );
-    let chunk = (total / 200).max(1);
-    let progress = exp.run_to_end(chunk, &mut |p| bar.set_position(p.done));
-    bar.finish_and_clear();
-    let report = output::RunReport::new(
-        paper.slug.to_string(),
-        &params,
-        seed,
-        exp.as_ref(),
-        &progress,
-    );
-    if let Some(dir) = out {
-        report
-            .write(&dir)
-            .map_err(|e| Failure::Runtime(format!("writing {}: {e}", dir.display())))?;
-    }
-    if json {
-        println!("{}", report.to_json());
-    } else {
-        report.print();
-        if let Status::Diverged { step, reason } = &progress.status {
-            eprintln!("diverged at step {step}: {reason}");
+        out,
+    };
+    runs.drive(exp, &params, seed)
+}
+
+/// How `lemma run` shows and saves one run.
+struct RunOutput {
+    /// `slug` or `slug:part`.
+    label: String,
+    /// What the progress bar counts.
+    unit: &'static str,
+    /// Work per step call (0: a 200th of the run).
+    chunk: u64,
+    json: bool,
+    out: Option<PathBuf>,
+}
+
+impl RunOutput {
+    /// Runs `exp` to the end with a progress bar, then prints (and writes) its report.
+    fn drive(
+        self,
+        mut exp: Box<dyn Experiment>,
+        params: &Params,
+        seed: u64,
+    ) -> Result<(), Failure> {
+        let total = exp.progress().total;
+        let template = format!(
+            "{{spinner}} {{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {}",
+            self.unit
+        );
+        let bar = progress_bar(total, self.json, &template);
+        let chunk = if self.chunk == 0 {
+            (total / 200).max(1)
+        } else {
+            self.chunk
+        };
+        let progress = exp.run_to_end(chunk, &mut |p| bar.set_position(p.done));
+        bar.finish_and_clear();
+        let report = output::RunReport::new(self.label, params, seed, exp.as_ref(), &progress);
+        if let Some(dir) = self.out {
+            report
+                .write(&dir)
+                .map_err(|e| Failure::Runtime(format!("writing {}: {e}", dir.display())))?;
         }
+        if self.json {
+            println!("{}", report.to_json());
+        } else {
+            report.print();
+            if let Status::Diverged { step, reason } = &progress.status {
+                eprintln!("diverged at step {step}: {reason}");
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Datasets for the checks, read from `data/` (or `LEMMA_DATA_DIR`) once each.
@@ -305,13 +334,7 @@ fn run_part(
             }
         ))
     })?;
-    let mut params = part.schema.defaults();
-    for kv in set {
-        let (k, v) = kv
-            .split_once('=')
-            .ok_or_else(|| Failure::Input(format!("--set expects NAME=VALUE, got {kv:?}")))?;
-        part.schema.set(&mut params, k.trim(), v)?;
-    }
+    let params = parse_params(part.schema, None, set)?;
     let dataset = params.choice("dataset").to_string();
     // The browser-sized files hold the 8k/2k split the spec's CNN experiments use.
     let file = if dataset == "fashion-mnist" {
@@ -320,37 +343,17 @@ fn run_part(
         dataset.as_str()
     };
     let data = Arc::new(data::load_dataset(file)?);
-    let mut exp = part
+    let exp = part
         .experiment(&params, seed, data)
         .map_err(|e| Failure::Input(e.to_string()))?;
-    let total = exp.progress().total;
-    let bar = progress_bar(
-        total,
+    let runs = RunOutput {
+        label: format!("{}:{}", paper.slug, part.name),
+        unit: "batches",
+        chunk: 1,
         json,
-        "{spinner} {elapsed_precise} [{bar:40}] {pos}/{len} batches {msg}",
-    );
-    let progress = exp.run_to_end(1, &mut |p| {
-        bar.set_position(p.done);
-    });
-    bar.finish_and_clear();
-    let report = output::RunReport::new(
-        format!("{}:{}", paper.slug, part.name),
-        &params,
-        seed,
-        exp.as_ref(),
-        &progress,
-    );
-    if let Some(dir) = out {
-        report
-            .write(&dir)
-            .map_err(|e| Failure::Runtime(format!("writing {}: {e}", dir.display())))?;
-    }
-    if json {
-        println!("{}", report.to_json());
-    } else {
-        report.print();
-    }
-    Ok(())
+        out,
+    };
+    runs.drive(exp, &params, seed)
 }
 
 fn verify(slugs: &[String], json: bool, tier: &str) -> Result<bool, Failure> {

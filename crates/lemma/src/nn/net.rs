@@ -163,13 +163,7 @@ impl CpuNet {
                 Layer::MaxPool2 => maxpool_forward(from, batch, input, out, &mut self.argmax[i]),
                 Layer::Conv3x3 { inputs, outputs } => {
                     let slot = self.slots[i].as_ref().expect("conv has parameters");
-                    let g = ConvDims {
-                        batch,
-                        inputs,
-                        outputs,
-                        height: from.height,
-                        width: from.width,
-                    };
+                    let g = conv_dims(batch, inputs, outputs, from);
                     gemm::conv_forward(
                         g,
                         input,
@@ -250,13 +244,7 @@ impl CpuNet {
                 Layer::MaxPool2 => maxpool_backward(from, to, batch, &self.argmax[i], dy, dx),
                 Layer::Conv3x3 { inputs, outputs } => {
                     let slot = self.slots[i].as_ref().expect("conv has parameters");
-                    let g = ConvDims {
-                        batch,
-                        inputs,
-                        outputs,
-                        height: from.height,
-                        width: from.width,
-                    };
+                    let g = conv_dims(batch, inputs, outputs, from);
                     let grads = param_grads.as_deref_mut().map(|pg| split_slot(pg, slot));
                     gemm::conv_backward(
                         g,
@@ -318,6 +306,16 @@ impl CpuNet {
             classes,
             &mut self.grad,
         )
+    }
+}
+
+fn conv_dims(batch: usize, inputs: usize, outputs: usize, from: Shape) -> ConvDims {
+    ConvDims {
+        batch,
+        inputs,
+        outputs,
+        height: from.height,
+        width: from.width,
     }
 }
 

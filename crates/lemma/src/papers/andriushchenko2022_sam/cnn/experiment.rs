@@ -252,21 +252,7 @@ impl Experiment for CnnRun {
 
     fn metrics(&self) -> BTreeMap<String, f64> {
         let mut m = self.metrics.clone();
-        let accuracy = &self.series[3].y;
-        if let (Some(&last), Some(&train_loss)) = (accuracy.last(), self.series[0].y.last()) {
-            let (best_at, best) =
-                accuracy
-                    .iter()
-                    .enumerate()
-                    .fold(
-                        (0, f64::NEG_INFINITY),
-                        |(ba, b), (i, &v)| if v > b { (i, v) } else { (ba, b) },
-                    );
-            m.insert("test_accuracy".into(), last);
-            m.insert("best_test_accuracy".into(), best);
-            m.insert("best_epoch".into(), (best_at + 1) as f64);
-            m.insert("train_loss".into(), train_loss);
-        }
+        series_metrics(&self.series, &mut m);
         m.insert("epochs".into(), self.pipeline.epoch() as f64);
         m.insert("parameters".into(), self.trainer.params.len() as f64);
         m
