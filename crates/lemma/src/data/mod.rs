@@ -1,3 +1,4 @@
 //! Data generators and loaders shared by the papers.
 
+pub mod corrupt;
 pub mod sparse;
