@@ -1,10 +1,12 @@
 //! `lemma`: the native command line of the Lemma paper playground.
 //!
-//! `list`, `describe`, `run`, `verify` and `bench` over the core crate's registry. Exit codes: 0 ok,
-//! 1 a hard check failed, 2 bad input (the message names the parameter, the value and the range).
+//! `list`, `describe`, `run`, `verify` and `bench` over the core crate's registry; `data` builds
+//! the image datasets. Exit codes: 0 ok, 1 a hard check failed, 2 bad input (the message names the
+//! parameter, the value and the range).
 //! This crate holds no algorithms: everything it runs comes from `lemma`.
 
 mod bench;
+mod data;
 mod output;
 
 use clap::{Parser, Subcommand};
@@ -80,6 +82,11 @@ enum Command {
         #[arg(long)]
         runs_only: bool,
     },
+    /// Build, inspect and import the image datasets of the CNN demos.
+    Data {
+        #[command(subcommand)]
+        command: data::DataCommand,
+    },
 }
 
 /// What ended a command early.
@@ -117,6 +124,7 @@ fn main() -> ExitCode {
         } => run(&slug, preset.as_deref(), &set, seed, json, out).map(|()| true),
         Command::Verify { slugs, json } => verify(&slugs, json),
         Command::Bench { json, runs_only } => bench::run(json, runs_only).map(|()| true),
+        Command::Data { command } => data::run(command).map(|()| true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
