@@ -6,6 +6,7 @@
 //! This crate holds no algorithms: everything it runs comes from `lemma`.
 
 mod bench;
+mod corrupt;
 mod data;
 mod output;
 
@@ -37,9 +38,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show a paper's parameter schema.
+    /// Show a paper's parameter schema (or `corruptions`, `5sev`, `mnist-c`: the corruptions).
     Describe {
-        /// Paper slug.
+        /// Paper slug, or `corruptions` / a corruption suite.
         slug: String,
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -81,6 +82,39 @@ enum Command {
         /// Time only the default runs, not the checks.
         #[arg(long)]
         runs_only: bool,
+        /// Time the full 5-severity corruption suite instead (images per second).
+        #[arg(long)]
+        corruptions: bool,
+        /// Images for `--corruptions` (synthetic unless `--dataset` is given).
+        #[arg(long, default_value_t = 10_000)]
+        images: usize,
+        /// Dataset for `--corruptions` (its test split).
+        #[arg(long)]
+        dataset: Option<String>,
+    },
+    /// Regenerate a corrupted test set (IDX files + manifest.json).
+    Corrupt {
+        /// Dataset name (`fashion-mnist`, `mnist`, …) or path.
+        #[arg(long)]
+        dataset: String,
+        /// Suite: `5sev` (MNIST-C-5sev-repro) or `mnist-c` (MNIST-C-repro).
+        #[arg(long)]
+        suite: String,
+        /// Only this severity.
+        #[arg(long)]
+        severity: Option<u32>,
+        /// Seed of the corruption draws.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Output directory (default corrupted/<dataset>/<suite>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Only the first N test images.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Print the manifest as JSON, no progress bar.
+        #[arg(long)]
+        json: bool,
     },
     /// Build, inspect and import the image datasets of the CNN demos.
     Data {
@@ -123,7 +157,34 @@ fn main() -> ExitCode {
             out,
         } => run(&slug, preset.as_deref(), &set, seed, json, out).map(|()| true),
         Command::Verify { slugs, json } => verify(&slugs, json),
-        Command::Bench { json, runs_only } => bench::run(json, runs_only).map(|()| true),
+        Command::Bench {
+            json,
+            corruptions: true,
+            images,
+            dataset,
+            ..
+        } => corrupt::bench(images, dataset.as_deref(), json).map(|()| true),
+        Command::Bench {
+            json, runs_only, ..
+        } => bench::run(json, runs_only).map(|()| true),
+        Command::Corrupt {
+            dataset,
+            suite,
+            severity,
+            seed,
+            out,
+            limit,
+            json,
+        } => corrupt::run(corrupt::CorruptArgs {
+            dataset,
+            suite,
+            severity,
+            seed,
+            out,
+            limit,
+            json,
+        })
+        .map(|()| true),
         Command::Data { command } => data::run(command).map(|()| true),
     };
     match result {
@@ -141,6 +202,9 @@ fn main() -> ExitCode {
 }
 
 fn describe(slug: &str, json: bool) -> Result<(), Failure> {
+    if matches!(slug, "corruptions" | "5sev" | "mnist-c") {
+        return corrupt::describe(slug, json);
+    }
     let paper = registry::find(slug)?;
     output::describe(paper, json);
     Ok(())
