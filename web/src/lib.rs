@@ -4,6 +4,8 @@
 //! `Float64Array`; small metadata as plain JS objects. Errors become JS exceptions carrying the
 //! core's message; nothing here may panic across the boundary.
 
+mod corrupt;
+
 use lemma::experiment::Experiment;
 use lemma::registry::{self, Paper};
 use lemma::schema::Params;

@@ -219,11 +219,37 @@ pub fn image_rng(corruption: &str, severity: u8, index: u64, seed: u64) -> Rng {
     Rng::new(key)
 }
 
-/// FNV-1a 64-bit hash (checksums in manifests and golden files).
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xCBF2_9CE4_8422_2325, |h, &b| {
+/// Initial state of FNV-1a 64.
+const FNV_OFFSET: u64 = 0xCBF2_9CE4_8422_2325;
+
+/// Continues an FNV-1a 64 hash over more bytes.
+fn fnv1a64_extend(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
     })
+}
+
+/// FNV-1a 64-bit hash (checksums in manifests and golden files).
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    fnv1a64_extend(FNV_OFFSET, bytes)
+}
+
+/// FNV-1a 64 of the 8-bit outputs of one cell over a set of images (image `i` has index `i`),
+/// concatenated in order: the checksum of the cell's IDX pixels, used by manifests, golden files
+/// and benches on every host.
+pub fn cell_checksum(
+    corruption: &Corruption,
+    severity: u32,
+    images: &[Image],
+    seed: u64,
+) -> Result<u64, CorruptError> {
+    images
+        .iter()
+        .enumerate()
+        .try_fold(FNV_OFFSET, |h, (i, img)| {
+            let out = corruption.apply(img, severity, i as u64, seed)?;
+            Ok(fnv1a64_extend(h, &out.to_u8()))
+        })
 }
 
 #[cfg(test)]
