@@ -110,3 +110,64 @@ pub fn suite_checksums(suite: &str, count: f64, seed: f64) -> Result<JsValue, Js
         .map_err(js_err)?;
     to_js(&cells)
 }
+
+/// The test split of a dataset file (`data/*.bin`, the `LMDS` format of `lemma data build`), for
+/// picking images on the gallery page.
+#[wasm_bindgen]
+pub struct TestImages {
+    set: lemma::data::images::ImageSet,
+    name: String,
+}
+
+#[wasm_bindgen]
+impl TestImages {
+    /// Parses a dataset file; throws the loader's message on a malformed file.
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: &[u8]) -> Result<TestImages, JsError> {
+        let d = lemma::data::images::Dataset::from_bytes(bytes).map_err(js_err)?;
+        Ok(TestImages {
+            set: d.test,
+            name: d.name,
+        })
+    }
+
+    /// Dataset name.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    /// Number of test images.
+    #[wasm_bindgen(getter)]
+    pub fn count(&self) -> usize {
+        self.set.len()
+    }
+
+    /// Rows per image.
+    #[wasm_bindgen(getter)]
+    pub fn rows(&self) -> usize {
+        self.set.rows
+    }
+
+    /// Columns per image.
+    #[wasm_bindgen(getter)]
+    pub fn cols(&self) -> usize {
+        self.set.cols
+    }
+
+    /// The 8-bit pixels of test image `i`; throws when `i` is out of range.
+    pub fn image(&self, i: usize) -> Result<Vec<u8>, JsError> {
+        if i >= self.set.len() {
+            return Err(JsError::new(&format!(
+                "image {i} is out of range (the test split has {} images)",
+                self.set.len()
+            )));
+        }
+        Ok(self.set.image(i).to_vec())
+    }
+
+    /// The label of test image `i` (255 when out of range).
+    pub fn label(&self, i: usize) -> u8 {
+        self.set.labels.get(i).copied().unwrap_or(u8::MAX)
+    }
+}
