@@ -153,6 +153,8 @@ test('dataset source loads the test split or says it is not built; drawing and P
   assert.match(download.suggestedFilename(), /^corruptions-mnist-c-drawn-1-seed0\.png$/);
   const png = await readFile(await download.path());
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  assert.deepEqual(errors, []);
+  // A missing dataset file is an expected 404 (the page falls back and says so); nothing else.
+  const missing = /is not built/.test(caption);
+  assert.deepEqual(errors.filter((e) => !(missing && /404/.test(e))), []);
   await page.close();
 });
