@@ -221,37 +221,39 @@ pub fn disk_kernel(radius: f64, alias_blur: f64) -> Kernel2d {
     Kernel2d { size, weights }
 }
 
-/// OpenCV `filter2D` (correlation, anchor at the centre) with a border rule.
+/// OpenCV `filter2D` (correlation, anchor at the centre) with a border rule. Zero kernel weights
+/// are skipped; the others are summed in row-major kernel order.
 pub fn filter2d(img: &[f32], h: usize, w: usize, kernel: &Kernel2d, border: Border) -> Vec<f32> {
     let half = (kernel.size / 2) as isize;
-    let rows: Vec<Vec<Option<usize>>> = (0..h)
-        .map(|r| {
-            (-half..=half)
-                .map(|k| border.index(r as isize + k, h))
-                .collect()
+    let taps: Vec<(isize, isize, f32)> = kernel
+        .weights
+        .iter()
+        .enumerate()
+        .filter(|(_, wt)| **wt != 0.0)
+        .map(|(k, &wt)| {
+            let (ky, kx) = ((k / kernel.size) as isize, (k % kernel.size) as isize);
+            (ky - half, kx - half, wt)
         })
         .collect();
-    let cols: Vec<Vec<Option<usize>>> = (0..w)
-        .map(|c| {
-            (-half..=half)
-                .map(|k| border.index(c as isize + k, w))
-                .collect()
-        })
-        .collect();
+    // Source index of every row (column) at every kernel offset, computed once.
+    let lookup = |n: usize| -> Vec<Vec<Option<usize>>> {
+        (-half..=half)
+            .map(|d| (0..n).map(|i| border.index(i as isize + d, n)).collect())
+            .collect()
+    };
+    let (rows, cols) = (lookup(h), lookup(w));
+    // Taps outermost: each output still accumulates its taps in kernel order.
     let mut out = vec![0.0f32; h * w];
-    for r in 0..h {
-        for c in 0..w {
-            let mut acc = 0.0f32;
-            for (ky, sy) in rows[r].iter().enumerate() {
-                let Some(sy) = sy else { continue };
-                let krow = &kernel.weights[ky * kernel.size..(ky + 1) * kernel.size];
-                for (kw, sx) in krow.iter().zip(&cols[c]) {
-                    if let Some(sx) = sx {
-                        acc += kw * img[sy * w + sx];
-                    }
+    for &(dy, dx, wt) in &taps {
+        let (src_rows, src_cols) = (&rows[(dy + half) as usize], &cols[(dx + half) as usize]);
+        for (r, sy) in src_rows.iter().enumerate() {
+            let Some(sy) = sy else { continue };
+            let (src, dst) = (&img[sy * w..(sy + 1) * w], &mut out[r * w..(r + 1) * w]);
+            for (o, sx) in dst.iter_mut().zip(src_cols) {
+                if let Some(sx) = sx {
+                    *o += wt * src[*sx];
                 }
             }
-            out[r * w + c] = acc;
         }
     }
     out

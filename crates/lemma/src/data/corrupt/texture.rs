@@ -5,13 +5,15 @@
 use crate::rng::Rng;
 
 /// `plasma_fractal(mapsize, wibbledecay)`: diamond-square on a toroidal `size×size` grid (`size` a
-/// power of two ≥ 2), row-major, normalised to [0, 1] by its global min and max.
+/// power of two ≥ 2, as [`plasma_size_for`] returns), row-major, normalised to [0, 1] by its global min and max.
 ///
 /// Random draws, in order per level: every square centre (row-major), then the diamonds on the
 /// corner rows, then the diamonds on the centre rows; each adds `wibble·U(−wibble, wibble)`.
 pub(crate) fn plasma_fractal(size: usize, decay: f64, rng: &mut Rng) -> Vec<f64> {
     let mut map = vec![0.0f64; size * size];
-    let at = |r: usize, c: usize| (r % size) * size + (c % size);
+    // `size` is a power of two, so wrapping around the torus is a bit mask.
+    let mask = size - 1;
+    let at = |r: usize, c: usize| (r & mask) * size + (c & mask);
     let mut step = size;
     let mut wibble = 100.0f64;
     while step >= 2 {
