@@ -3,7 +3,7 @@
 // (`lemma bench --corruptions --json`), on the same synthetic 28×28 images, as a ratio. The wasm
 // run also checks that its per-cell checksums equal the native ones.
 // Usage: trunk build --offline && cargo build --release -p lemma-cli &&
-//        node benches/corrupt_wasm.mjs [images, default 10000]
+//        node benches/corrupt_wasm.mjs [images, default 10000]   (LEMMA_BIN or CARGO_TARGET_DIR locate lemma)
 import { readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 
@@ -12,7 +12,8 @@ const images = Number(process.argv[2] ?? 10_000);
 const wasm = await import(new URL('dist/lemma-web.js', root));
 await wasm.default({ module_or_path: await readFile(new URL('dist/lemma-web_bg.wasm', root)) });
 
-const lemma = new URL('target/release/lemma', root).pathname;
+const target = process.env.CARGO_TARGET_DIR ?? new URL('target', root).pathname;
+const lemma = process.env.LEMMA_BIN ?? `${target}/release/lemma`;
 const native = JSON.parse(execFileSync(lemma, ['bench', '--corruptions', '--json', '--images', String(images)]));
 
 const start = performance.now();

@@ -178,25 +178,20 @@ fn pil_box_taps(n_in: usize, n_out: usize) -> Taps {
     let scale = n_in as f64 / n_out as f64;
     let filter_scale = scale.max(1.0);
     let support = 0.5 * filter_scale;
+    let inverse_scale = 1.0 / filter_scale; // PIL multiplies by the reciprocal
     Taps::from_fn(n_out, |o, taps| {
         let centre = (o as f64 + 0.5) * scale;
         let lo = ((centre - support + 0.5) as isize).max(0) as usize;
         let hi = ((centre + support + 0.5) as usize).min(n_in);
-        let start = taps.len();
-        let mut total = 0.0f64;
-        let mut weights = Vec::new();
-        for x in lo..hi {
-            let t = (x as f64 - centre + 0.5) / filter_scale;
-            let wgt = if t > -0.5 && t <= 0.5 { 1.0 } else { 0.0 };
-            total += wgt;
-            weights.push((x, wgt));
-        }
-        for (x, wgt) in weights {
-            if wgt > 0.0 {
-                taps.push((x, (wgt / total) as f32));
-            }
-        }
-        debug_assert!(taps.len() > start);
+        // BOX filter: weight 1 where −½ < t ≤ ½, normalised over the window.
+        let inside: Vec<usize> = (lo..hi)
+            .filter(|&x| {
+                let t = (x as f64 - centre + 0.5) * inverse_scale;
+                t > -0.5 && t <= 0.5
+            })
+            .collect();
+        let weight = 1.0 / inside.len().max(1) as f64;
+        taps.extend(inside.into_iter().map(|x| (x, weight as f32)));
     })
 }
 
