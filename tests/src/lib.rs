@@ -1,6 +1,8 @@
 //! Cross-host test helpers: the golden-trace runs shared by the native tests and the in-browser
 //! (wasm-pack) tests, so both compare the very same numbers against one checked-in file per paper.
 
+pub mod corruptions;
+
 use lemma::registry;
 use serde_json::{Value, json};
 

@@ -5,6 +5,7 @@
 //! core's message; nothing here may panic across the boundary.
 
 pub mod cnn;
+mod corrupt;
 pub mod data;
 pub mod gpu;
 

@@ -6,7 +6,7 @@
 const SITE = new URL('../', import.meta.url);
 
 class LemmaFigure extends HTMLElement {
-  static observedAttributes = ['paper', 'params', 'height'];
+  static observedAttributes = ['paper', 'page', 'params', 'height'];
 
   connectedCallback() {
     this.render();
@@ -18,16 +18,18 @@ class LemmaFigure extends HTMLElement {
 
   render() {
     const paper = this.getAttribute('paper');
-    if (!paper) {
-      this.textContent = '<lemma-figure> needs a paper="slug" attribute';
+    const page = this.getAttribute('page'); // a non-paper page, e.g. page="corruptions"
+    if (!paper && !page) {
+      this.textContent = '<lemma-figure> needs a paper="slug" (or page="corruptions") attribute';
       return;
     }
     const query = new URLSearchParams(this.getAttribute('params') ?? '');
-    query.set('paper', paper);
+    if (paper) query.set('paper', paper);
+    else query.set('page', page);
     query.set('embed', '1');
     const frame = document.createElement('iframe');
     frame.src = new URL(`index.html#${query}`, SITE).href;
-    frame.title = `Lemma: ${paper}`;
+    frame.title = `Lemma: ${paper ?? page}`;
     frame.style.cssText = `border:0;width:100%;height:${Number(this.getAttribute('height')) || 460}px`;
     this.replaceChildren(frame);
   }

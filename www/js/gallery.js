@@ -26,5 +26,14 @@ export function renderGallery(root, papers) {
     card.append(h, meta, demo, slug);
     grid.append(card);
   }
+  const corruptions = document.createElement('a');
+  corruptions.className = 'card';
+  corruptions.href = '#page=corruptions';
+  corruptions.dataset.slug = 'corruptions';
+  corruptions.innerHTML = `<h2>Common corruptions, regenerated</h2>
+    <p class="meta">MNIST-C-5sev-repro · MNIST-C-repro · CPU</p>
+    <p>Any image under all 15 CIFAR-10-C corruption types at five severities, or MNIST-C's 15 official
+    corruptions: the same bytes as <code>lemma corrupt</code>.</p><code>corruptions</code>`;
+  grid.append(corruptions);
   root.append(intro, grid);
 }

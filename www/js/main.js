@@ -7,6 +7,7 @@ import { renderGallery } from './gallery.js';
 import { renderSamPage } from './papers/andriushchenko2022_sam.js';
 import { renderSgdPage } from './papers/pesme2021_sgd_dln.js';
 import { renderReluPage } from './papers/boursier2022_relu_flow.js';
+import { renderCorruptionsPage } from './corruptions.js';
 
 const PAGES = {
   andriushchenko2022_sam: renderSamPage,
@@ -21,6 +22,7 @@ async function main() {
   let current = null; // { slug, page }
 
   function route({ paper, values }) {
+    if (values.get('page') === 'corruptions') paper = 'page:corruptions'; // the corruption gallery
     if (current && current.slug === paper) {
       current.page.onHash(values);
       return;
@@ -28,6 +30,12 @@ async function main() {
     current?.page.dispose();
     current = null;
     showHashError(null);
+    if (paper === 'page:corruptions') {
+      document.title = 'Common corruptions, regenerated — Lemma';
+      current = { slug: paper, page: renderCorruptionsPage(app, b, values) };
+      scrollTo(0, 0);
+      return;
+    }
     const meta = papers.find((p) => p.slug === paper);
     if (!paper || !meta || !PAGES[paper]) {
       if (paper) showHashError(`unknown paper "${paper}"`);

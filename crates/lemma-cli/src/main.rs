@@ -7,6 +7,7 @@
 
 mod bench;
 mod bench_cnn;
+mod corrupt;
 mod data;
 mod kernels;
 mod output;
@@ -42,9 +43,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show a paper's parameter schema.
+    /// Show a paper's parameter schema (or `corruptions`, `5sev`, `mnist-c`: the corruptions).
     Describe {
-        /// Paper slug.
+        /// Paper slug, or `corruptions` / a corruption suite.
         slug: String,
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -108,6 +109,39 @@ enum Command {
         /// Batch size for `--kernels`.
         #[arg(long, default_value_t = 32)]
         batch: usize,
+        /// Time the full 5-severity corruption suite instead (images per second).
+        #[arg(long)]
+        corruptions: bool,
+        /// Images for `--corruptions` (synthetic unless `--dataset` is given).
+        #[arg(long, default_value_t = 10_000)]
+        images: usize,
+        /// Dataset for `--corruptions` (its test split).
+        #[arg(long)]
+        dataset: Option<String>,
+    },
+    /// Regenerate a corrupted test set (IDX files + manifest.json).
+    Corrupt {
+        /// Dataset name (`fashion-mnist`, `mnist`, …) or path.
+        #[arg(long)]
+        dataset: String,
+        /// Suite: `5sev` (MNIST-C-5sev-repro) or `mnist-c` (MNIST-C-repro).
+        #[arg(long)]
+        suite: String,
+        /// Only this severity.
+        #[arg(long)]
+        severity: Option<u32>,
+        /// Seed of the corruption draws.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Output directory (default corrupted/<dataset>/<suite>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Only the first N test images.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Print the manifest as JSON, no progress bar.
+        #[arg(long)]
+        json: bool,
     },
     /// Build, inspect and import the image datasets of the CNN demos.
     Data {
@@ -169,8 +203,33 @@ fn main() -> ExitCode {
             ..
         } => bench_cnn::run(json, repeats).map(|()| true),
         Command::Bench {
+            json,
+            corruptions: true,
+            images,
+            dataset,
+            ..
+        } => corrupt::bench(images, dataset.as_deref(), json).map(|()| true),
+        Command::Bench {
             json, runs_only, ..
         } => bench::run(json, runs_only).map(|()| true),
+        Command::Corrupt {
+            dataset,
+            suite,
+            severity,
+            seed,
+            out,
+            limit,
+            json,
+        } => corrupt::run(corrupt::CorruptArgs {
+            dataset,
+            suite,
+            severity,
+            seed,
+            out,
+            limit,
+            json,
+        })
+        .map(|()| true),
         Command::Data { command } => data::run(command).map(|()| true),
     };
     match result {
@@ -188,6 +247,9 @@ fn main() -> ExitCode {
 }
 
 fn describe(slug: &str, json: bool) -> Result<(), Failure> {
+    if matches!(slug, "corruptions" | "5sev" | "mnist-c") {
+        return corrupt::describe(slug, json);
+    }
     let paper = registry::find(slug)?;
     output::describe(paper, json);
     Ok(())
