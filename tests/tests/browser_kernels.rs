@@ -4,9 +4,8 @@
 //! pass, unless the build had `LEMMA_REQUIRE_GPU=1` in its environment.
 #![cfg(target_arch = "wasm32")]
 
-use lemma::gpu::trainer::GpuTrainer;
 use lemma::gpu::{GpuContext, checks};
-use lemma::nn::reference::{self as cpu, SamConfig, StepConfig};
+use lemma::nn::reference::SamConfig;
 use lemma::nn::spec::Arch;
 use lemma::rng::Rng;
 use std::sync::Arc;
@@ -56,35 +55,14 @@ async fn webgpu_training_steps_match_the_reference() {
     // wasm32 is single-threaded: wgpu's WebGPU handles are not Send, and need not be.
     #[allow(clippy::arc_with_non_send_sync)]
     let ctx = Arc::new(ctx);
-    let mut gpu = GpuTrainer::new(ctx, &arch, &init, n).unwrap();
-    let mut params = init.clone();
-    let mut velocity = vec![0f32; init.len()];
-    let erm = StepConfig {
-        lr: 0.05,
-        momentum: 0.9,
-        weight_decay: 5e-4,
-        sam: None,
-    };
-    let sam = StepConfig {
-        sam: Some(SamConfig {
-            rho: 0.05,
-            chunk: 1,
-        }),
-        ..erm
-    };
-    for config in [erm, sam] {
-        gpu.train_step(&x, &y, &config).unwrap();
-        cpu::train_step(&arch, &mut params, &mut velocity, &x, &y, &config).unwrap();
-    }
-    let got = gpu.read_params().await.unwrap();
-    let scale = params.iter().map(|v| v.abs()).fold(0f32, f32::max);
-    let diff = got
-        .iter()
-        .zip(&params)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0f32, f32::max)
-        / scale;
+    let erm = checks::test_step(None);
+    let sam = checks::test_step(Some(SamConfig {
+        rho: 0.05,
+        chunk: 1,
+    }));
+    let configs = [erm, sam];
+    let run = checks::compare_training(ctx, &arch, &init, n, &configs, |_| (x.clone(), y.clone()));
+    let diff = *run.await.unwrap().param_diffs.last().unwrap();
     console_log!("ERM + m-SAM steps: max rel param diff {diff:e}");
-    // Same bound as the native trainer test (crates/lemma/src/gpu/tests.rs).
-    assert!(diff <= 1e-5, "{diff:e}");
+    assert!(diff <= checks::TRAIN_TOLERANCE, "{diff:e}");
 }

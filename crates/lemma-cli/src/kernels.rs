@@ -3,8 +3,8 @@
 //! `LEMMA_REQUIRE_GPU=1`, which turns that into a failure.
 
 use super::Failure;
-use lemma::gpu::context::{Grid, Op};
-use lemma::gpu::kernels::Kernel;
+use lemma::gpu::context::{LayerBuffers, Op};
+use lemma::gpu::kernels::{CONV_KERNELS, LINEAR_KERNELS};
 use lemma::gpu::trainer::GpuTrainer;
 use lemma::gpu::{GpuContext, checks};
 use lemma::nn::reference::StepConfig;
@@ -105,67 +105,33 @@ pub fn bench(batch: usize) -> Result<bool, Failure> {
     let ldx = ctx.buffer::<f32>("dx", batch * i);
     let lg = ctx.buffer::<f32>("grads", f * i + f);
     let ldims: Vec<u32> = [batch, i, f, 0, f * i].iter().map(|&v| v as u32).collect();
+    let conv = LayerBuffers {
+        x: &x,
+        y: &y,
+        dx: &dx,
+        dy: &dy,
+        params: &params,
+        grads: &grads,
+    };
+    let conv_items = [batch * o * h * h, batch * c * h * h, o * c * 9, o];
+    let [conv_f, conv_d, conv_w, _] = ctx.param_layer_ops(CONV_KERNELS, &dims, &conv, conv_items);
+    let lin = LayerBuffers {
+        x: &lx,
+        y: &ly,
+        dx: &ldx,
+        dy: &ldy,
+        params: &lp,
+        grads: &lg,
+    };
+    let lin_items = [batch * f, batch * i, f * i, f];
+    let [lin_f, lin_d, lin_w, _] = ctx.param_layer_ops(LINEAR_KERNELS, &ldims, &lin, lin_items);
     let cases = [
-        (
-            "conv3x3_forward 32→64 @14×14",
-            conv_flops,
-            ctx.op(
-                Kernel::ConvForward,
-                &dims,
-                &[(1, &x), (2, &params), (3, &y)],
-                Grid::Items(batch * o * h * h),
-            ),
-        ),
-        (
-            "conv3x3_backward_data",
-            conv_flops,
-            ctx.op(
-                Kernel::ConvBackwardData,
-                &dims,
-                &[(1, &dy), (2, &params), (3, &dx)],
-                Grid::Items(batch * c * h * h),
-            ),
-        ),
-        (
-            "conv3x3_backward_weight",
-            conv_flops,
-            ctx.op(
-                Kernel::ConvBackwardWeight,
-                &dims,
-                &[(1, &x), (2, &dy), (3, &grads)],
-                Grid::Items(o * c * 9),
-            ),
-        ),
-        (
-            "linear_forward 3136→128",
-            lin_flops,
-            ctx.op(
-                Kernel::LinearForward,
-                &ldims,
-                &[(1, &lx), (2, &lp), (3, &ly)],
-                Grid::Items(batch * f),
-            ),
-        ),
-        (
-            "linear_backward_data",
-            lin_flops,
-            ctx.op(
-                Kernel::LinearBackwardData,
-                &ldims,
-                &[(1, &ldy), (2, &lp), (3, &ldx)],
-                Grid::Items(batch * i),
-            ),
-        ),
-        (
-            "linear_backward_weight",
-            lin_flops,
-            ctx.op(
-                Kernel::LinearBackwardWeight,
-                &ldims,
-                &[(1, &lx), (2, &ldy), (3, &lg)],
-                Grid::Items(f * i),
-            ),
-        ),
+        ("conv3x3_forward 32→64 @14×14", conv_flops, conv_f),
+        ("conv3x3_backward_data", conv_flops, conv_d),
+        ("conv3x3_backward_weight", conv_flops, conv_w),
+        ("linear_forward 3136→128", lin_flops, lin_f),
+        ("linear_backward_data", lin_flops, lin_d),
+        ("linear_backward_weight", lin_flops, lin_w),
     ];
     println!("batch {batch}");
     for (name, flops, op) in cases {

@@ -17,10 +17,13 @@
 //!   cross-entropy, sum of squares, ℓ2 PGD).
 
 use super::GpuError;
-use super::context::{GpuContext, Grid};
-use super::kernels::{Kernel, SUM_SQUARES_GROUPS};
-use crate::nn::reference::{self as cpu, ConvDims, LinearDims, PoolDims};
+use super::context::{GpuContext, Grid, LayerBuffers};
+use super::kernels::{CONV_KERNELS, Kernel, LINEAR_KERNELS, SUM_SQUARES_GROUPS};
+use super::trainer::GpuTrainer;
+use crate::nn::reference::{self as cpu, ConvDims, LinearDims, PoolDims, SamConfig, StepConfig};
+use crate::nn::spec::Arch;
 use crate::rng::Rng;
+use std::sync::Arc;
 
 /// Tolerance for selections, copies and single roundings done identically.
 pub const EXACT: f64 = 0.0;
@@ -194,81 +197,24 @@ async fn conv(ctx: &GpuContext, rng: &mut Rng) -> Result<Vec<KernelCheck>, GpuEr
     let w = normals(rng, d.weight_len());
     let b = normals(rng, d.outputs);
     let dy = normals(rng, d.output_len());
-    // Parameters sit after an offset, as in the trainer's flat vector.
-    let offset = 7;
-    let mut params = vec![0f32; offset];
-    params.extend(&w);
-    params.extend(&b);
-    let (w_off, b_off) = (offset, offset + w.len());
-    let dims = words(&[
-        d.batch, d.inputs, d.outputs, d.height, d.width, w_off, b_off,
-    ]);
-    let xb = ctx.buffer_from("x", &x);
-    let pb = ctx.buffer_from("params", &params);
-    let dyb = ctx.buffer_from("dy", &dy);
-    let yb = ctx.buffer::<f32>("y", d.output_len());
-    let dxb = ctx.buffer::<f32>("dx", d.input_len());
-    let gb = ctx.buffer::<f32>("grads", params.len());
-    let ops = [
-        ctx.op(
-            Kernel::ConvForward,
-            &dims,
-            &[(1, &xb), (2, &pb), (3, &yb)],
-            Grid::Items(d.output_len()),
-        ),
-        ctx.op(
-            Kernel::ConvBackwardData,
-            &dims,
-            &[(1, &dyb), (2, &pb), (3, &dxb)],
-            Grid::Items(d.input_len()),
-        ),
-        ctx.op(
-            Kernel::ConvBackwardWeight,
-            &dims,
-            &[(1, &xb), (2, &dyb), (3, &gb)],
-            Grid::Items(d.weight_len()),
-        ),
-        ctx.op(
-            Kernel::ConvBackwardBias,
-            &dims,
-            &[(1, &dyb), (3, &gb)],
-            Grid::Items(d.outputs),
-        ),
-    ];
-    ctx.run(&ops);
     let y = cpu::conv3x3_forward(d, &x, &w, &b).map_err(cpu_err)?;
     let dx = cpu::conv3x3_backward_data(d, &dy, &w).map_err(cpu_err)?;
     let (dw, db) = cpu::conv3x3_backward_weight(d, &x, &dy).map_err(cpu_err)?;
-    Ok(vec![
-        KernelCheck::compare(
+    let layer = ParamLayer {
+        kernels: CONV_KERNELS,
+        names: [
             "conv3x3_forward",
-            shapes.clone(),
-            &ctx.read(&yb, 0, y.len()).await?,
-            &y,
-            SUMS,
-        ),
-        KernelCheck::compare(
             "conv3x3_backward_data",
-            shapes.clone(),
-            &ctx.read(&dxb, 0, dx.len()).await?,
-            &dx,
-            SUMS,
-        ),
-        KernelCheck::compare(
             "conv3x3_backward_weight",
-            shapes.clone(),
-            &ctx.read(&gb, w_off, dw.len()).await?,
-            &dw,
-            SUMS,
-        ),
-        KernelCheck::compare(
             "conv3x3_backward_bias",
-            shapes,
-            &ctx.read(&gb, b_off, db.len()).await?,
-            &db,
-            SUMS,
-        ),
-    ])
+        ],
+        dims: vec![d.batch, d.inputs, d.outputs, d.height, d.width],
+        // Parameters sit after an offset, as in the trainer's flat vector.
+        offset: 7,
+    };
+    layer
+        .check(ctx, shapes, [&x, &w, &b, &dy], [y, dx, dw, db])
+        .await
 }
 
 async fn linear(ctx: &GpuContext, rng: &mut Rng) -> Result<Vec<KernelCheck>, GpuError> {
@@ -282,78 +228,80 @@ async fn linear(ctx: &GpuContext, rng: &mut Rng) -> Result<Vec<KernelCheck>, Gpu
     let w = normals(rng, d.outputs * d.inputs);
     let b = normals(rng, d.outputs);
     let dy = normals(rng, d.batch * d.outputs);
-    let offset = 3;
-    let mut params = vec![0f32; offset];
-    params.extend(&w);
-    params.extend(&b);
-    let (w_off, b_off) = (offset, offset + w.len());
-    let dims = words(&[d.batch, d.inputs, d.outputs, w_off, b_off]);
-    let xb = ctx.buffer_from("x", &x);
-    let pb = ctx.buffer_from("params", &params);
-    let dyb = ctx.buffer_from("dy", &dy);
-    let yb = ctx.buffer::<f32>("y", d.batch * d.outputs);
-    let dxb = ctx.buffer::<f32>("dx", x.len());
-    let gb = ctx.buffer::<f32>("grads", params.len());
-    let ops = [
-        ctx.op(
-            Kernel::LinearForward,
-            &dims,
-            &[(1, &xb), (2, &pb), (3, &yb)],
-            Grid::Items(dy.len()),
-        ),
-        ctx.op(
-            Kernel::LinearBackwardData,
-            &dims,
-            &[(1, &dyb), (2, &pb), (3, &dxb)],
-            Grid::Items(x.len()),
-        ),
-        ctx.op(
-            Kernel::LinearBackwardWeight,
-            &dims,
-            &[(1, &xb), (2, &dyb), (3, &gb)],
-            Grid::Items(w.len()),
-        ),
-        ctx.op(
-            Kernel::LinearBackwardBias,
-            &dims,
-            &[(1, &dyb), (3, &gb)],
-            Grid::Items(d.outputs),
-        ),
-    ];
-    ctx.run(&ops);
     let y = cpu::linear_forward(d, &x, &w, &b).map_err(cpu_err)?;
     let dx = cpu::linear_backward_data(d, &dy, &w).map_err(cpu_err)?;
     let (dw, db) = cpu::linear_backward_weight(d, &x, &dy).map_err(cpu_err)?;
-    Ok(vec![
-        KernelCheck::compare(
+    let layer = ParamLayer {
+        kernels: LINEAR_KERNELS,
+        names: [
             "linear_forward",
-            shapes.clone(),
-            &ctx.read(&yb, 0, y.len()).await?,
-            &y,
-            SUMS,
-        ),
-        KernelCheck::compare(
             "linear_backward_data",
-            shapes.clone(),
-            &ctx.read(&dxb, 0, dx.len()).await?,
-            &dx,
-            SUMS,
-        ),
-        KernelCheck::compare(
             "linear_backward_weight",
-            shapes.clone(),
-            &ctx.read(&gb, w_off, dw.len()).await?,
-            &dw,
-            SUMS,
-        ),
-        KernelCheck::compare(
             "linear_backward_bias",
-            shapes,
-            &ctx.read(&gb, b_off, db.len()).await?,
-            &db,
-            SUMS,
-        ),
-    ])
+        ],
+        dims: vec![d.batch, d.inputs, d.outputs],
+        offset: 3,
+    };
+    layer
+        .check(ctx, shapes, [&x, &w, &b, &dy], [y, dx, dw, db])
+        .await
+}
+
+/// A conv or linear layer's four kernels under test: their check names, the leading words of
+/// their parameter block (the weight and bias offsets follow), and how many zeros precede the
+/// weights in the flat parameter vector.
+struct ParamLayer {
+    kernels: [Kernel; 4],
+    names: [&'static str; 4],
+    dims: Vec<usize>,
+    offset: usize,
+}
+
+impl ParamLayer {
+    /// Runs the four launches on `[x, w, b, dy]` and compares them with the twin's
+    /// `[y, dx, dw, db]` (tolerance [`SUMS`]).
+    async fn check(
+        &self,
+        ctx: &GpuContext,
+        shapes: String,
+        [x, w, b, dy]: [&[f32]; 4],
+        twin: [Vec<f32>; 4],
+    ) -> Result<Vec<KernelCheck>, GpuError> {
+        let mut params = vec![0f32; self.offset];
+        params.extend(w);
+        params.extend(b);
+        let (w_off, b_off) = (self.offset, self.offset + w.len());
+        let mut dims = self.dims.clone();
+        dims.extend([w_off, b_off]);
+        let [xb, pb, dyb] = [("x", x), ("params", &params[..]), ("dy", dy)]
+            .map(|(label, data)| ctx.buffer_from(label, data));
+        let yb = ctx.buffer::<f32>("y", twin[0].len());
+        let dxb = ctx.buffer::<f32>("dx", x.len());
+        let gb = ctx.buffer::<f32>("grads", params.len());
+        let bufs = LayerBuffers {
+            x: &xb,
+            y: &yb,
+            dx: &dxb,
+            dy: &dyb,
+            params: &pb,
+            grads: &gb,
+        };
+        let items = [twin[0].len(), x.len(), w.len(), b.len()];
+        ctx.run(&ctx.param_layer_ops(self.kernels, &words(&dims), &bufs, items));
+        let reads = [(&yb, 0), (&dxb, 0), (&gb, w_off), (&gb, b_off)];
+        let mut checks = Vec::new();
+        for ((name, (buffer, at)), expected) in self.names.into_iter().zip(reads).zip(twin) {
+            let got = ctx.read(buffer, at, expected.len()).await?;
+            checks.push(KernelCheck::compare(
+                name,
+                shapes.clone(),
+                &got,
+                &expected,
+                SUMS,
+            ));
+        }
+        Ok(checks)
+    }
 }
 
 async fn relu(ctx: &GpuContext, rng: &mut Rng) -> Result<Vec<KernelCheck>, GpuError> {
@@ -584,20 +532,7 @@ async fn sum_of_squares(ctx: &GpuContext, rng: &mut Rng) -> Result<Vec<KernelChe
     let partials = ctx.buffer::<f32>("partials", SUM_SQUARES_GROUPS as usize);
     let out = ctx.buffer::<f32>("sum", 2);
     let params = words(&[len, offset, 1]);
-    ctx.run(&[
-        ctx.op(
-            Kernel::SumSquaresPartial,
-            &params,
-            &[(1, &vb), (2, &partials)],
-            Grid::Groups(SUM_SQUARES_GROUPS),
-        ),
-        ctx.op(
-            Kernel::SumSquaresFinish,
-            &params,
-            &[(2, &partials), (3, &out)],
-            Grid::Groups(1),
-        ),
-    ]);
+    ctx.run(&ctx.sum_of_squares_ops(&params, &vb, &partials, &out));
     Ok(vec![KernelCheck::compare(
         "sum_of_squares",
         format!("[{len}] at offset {offset}"),
@@ -797,4 +732,72 @@ async fn pgd(ctx: &GpuContext, rng: &mut Rng) -> Result<Vec<KernelCheck>, GpuErr
             EXACT,
         ),
     ])
+}
+
+/// Parameters after several training steps may drift from the twins by the kernels' rounding
+/// differences (contracted multiply-adds, `exp`/`log`/`sqrt` ulps, the sum-of-squares order),
+/// amplified a little by the steps; 1e-5 of the parameter scale is ~100 f32 ulps.
+pub const TRAIN_TOLERANCE: f64 = 1e-5;
+
+/// The step settings of the trainer-versus-reference tests: SGD with learning rate 0.05,
+/// momentum 0.9 and weight decay 5e-4, and `sam`.
+pub fn test_step(sam: Option<SamConfig>) -> StepConfig {
+    StepConfig {
+        lr: 0.05,
+        momentum: 0.9,
+        weight_decay: 5e-4,
+        sam,
+    }
+}
+
+/// Largest `|a − b|` relative to `max |b|` (for equal lengths).
+pub fn rel_diff(a: &[f32], b: &[f32]) -> f64 {
+    let scale = b.iter().map(|v| f64::from(v.abs())).fold(0.0, f64::max);
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| f64::from((x - y).abs()))
+        .fold(0.0, f64::max)
+        / scale
+}
+
+/// What [`compare_training`] measured.
+pub struct TrainingComparison {
+    /// The GPU trainer after the steps (its statistics not yet read).
+    pub trainer: GpuTrainer,
+    /// After each step, [`rel_diff`] of the GPU parameters against the reference's.
+    pub param_diffs: Vec<f64>,
+    /// The reference's parameters after the steps.
+    pub params: Vec<f32>,
+    /// The sum of the reference's per-example training losses over all steps.
+    pub loss_sum: f64,
+}
+
+/// Runs `configs` in turn as steps of a [`GpuTrainer`] and of [`cpu::train_step`], both from
+/// `init`, with step `i` on `batch(i)` (`n` examples).
+pub async fn compare_training(
+    ctx: Arc<GpuContext>,
+    arch: &Arch,
+    init: &[f32],
+    n: usize,
+    configs: &[StepConfig],
+    batch: impl Fn(usize) -> (Vec<f32>, Vec<u32>),
+) -> Result<TrainingComparison, GpuError> {
+    let mut trainer = GpuTrainer::new(ctx, arch, init, n)?;
+    let mut params = init.to_vec();
+    let mut velocity = vec![0f32; init.len()];
+    let (mut param_diffs, mut loss_sum) = (Vec::new(), 0f64);
+    for (step, config) in configs.iter().enumerate() {
+        let (x, y) = batch(step);
+        trainer.train_step(&x, &y, config)?;
+        let losses =
+            cpu::train_step(arch, &mut params, &mut velocity, &x, &y, config).map_err(cpu_err)?;
+        loss_sum += losses.iter().map(|&l| f64::from(l)).sum::<f64>();
+        param_diffs.push(rel_diff(&trainer.read_params().await?, &params));
+    }
+    Ok(TrainingComparison {
+        trainer,
+        param_diffs,
+        params,
+        loss_sum,
+    })
 }

@@ -2,8 +2,21 @@
 //! once and cached.
 
 use super::GpuError;
-use super::kernels::{Kernel, Pipelines};
+use super::kernels::{Kernel, Pipelines, SUM_SQUARES_GROUPS};
 use wgpu::util::DeviceExt;
+
+/// The buffers of a conv or linear layer's launches: input and output activations, their
+/// gradients, the flat parameters (read) and the flat parameter gradients (written).
+#[derive(Clone, Copy)]
+#[allow(missing_docs)] // the names say it
+pub struct LayerBuffers<'a> {
+    pub x: &'a wgpu::Buffer,
+    pub y: &'a wgpu::Buffer,
+    pub dx: &'a wgpu::Buffer,
+    pub dy: &'a wgpu::Buffer,
+    pub params: &'a wgpu::Buffer,
+    pub grads: &'a wgpu::Buffer,
+}
 
 /// A device, its queue, what the adapter says about itself, and the cached pipelines.
 pub struct GpuContext {
@@ -143,6 +156,74 @@ impl GpuContext {
                     | wgpu::BufferUsages::COPY_SRC
                     | wgpu::BufferUsages::COPY_DST,
             })
+    }
+
+    /// The forward, backward-data, backward-weight and backward-bias launches of a conv or linear
+    /// layer (`kernels` in that order, `conv.wgsl` / `linear.wgsl` bindings) with the parameter
+    /// block `dims`, over `items` = [y, dx, weight, bias] lengths.
+    pub fn param_layer_ops(
+        &self,
+        kernels: [Kernel; 4],
+        dims: &[u32],
+        bufs: &LayerBuffers,
+        items: [usize; 4],
+    ) -> [Op; 4] {
+        let LayerBuffers {
+            x,
+            y,
+            dx,
+            dy,
+            params: p,
+            grads: g,
+        } = *bufs;
+        let [forward, data, weight, bias] = kernels;
+        [
+            self.op(
+                forward,
+                dims,
+                &[(1, x), (2, p), (3, y)],
+                Grid::Items(items[0]),
+            ),
+            self.op(
+                data,
+                dims,
+                &[(1, dy), (2, p), (3, dx)],
+                Grid::Items(items[1]),
+            ),
+            self.op(
+                weight,
+                dims,
+                &[(1, x), (2, dy), (3, g)],
+                Grid::Items(items[2]),
+            ),
+            self.op(bias, dims, &[(1, dy), (3, g)], Grid::Items(items[3])),
+        ]
+    }
+
+    /// The two launches of a sum of squares (`sum_squares.wgsl`): `v` (read at binding 1) into
+    /// `SUM_SQUARES_GROUPS` `partials`, then into `out`, with the parameter block `params`
+    /// (length, offset into `v`, index in `out`).
+    pub fn sum_of_squares_ops(
+        &self,
+        params: &[u32],
+        v: &wgpu::Buffer,
+        partials: &wgpu::Buffer,
+        out: &wgpu::Buffer,
+    ) -> [Op; 2] {
+        [
+            self.op(
+                Kernel::SumSquaresPartial,
+                params,
+                &[(1, v), (2, partials)],
+                Grid::Groups(SUM_SQUARES_GROUPS),
+            ),
+            self.op(
+                Kernel::SumSquaresFinish,
+                params,
+                &[(2, partials), (3, out)],
+                Grid::Groups(1),
+            ),
+        ]
     }
 
     /// Records a launch of `kernel` with the parameter block `params` (32-bit words; `f32` values

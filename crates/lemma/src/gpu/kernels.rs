@@ -1,7 +1,16 @@
 //! The WGSL sources (one file per op family in `gpu/kernels/`, loaded with `include_str!`) and
-//! their entry points. Each entry point's binding convention is documented in its file.
+//! their entry points. Each entry point's binding convention is documented in its file; the
+//! helpers they share live in `kernels/common.wgsl`, which [`module_source`] prepends.
 
-/// Every WGSL file, by file name.
+/// The helpers every kernel file may use (WGSL has no includes).
+pub(crate) const PRELUDE: &str = include_str!("kernels/common.wgsl");
+
+/// A kernel file's complete module source: [`PRELUDE`] followed by the file.
+pub(crate) fn module_source(file_source: &str) -> String {
+    format!("{PRELUDE}\n{file_source}")
+}
+
+/// Every WGSL kernel file (all but the prelude), by file name.
 pub const SOURCES: &[(&str, &str)] = &[
     ("conv.wgsl", include_str!("kernels/conv.wgsl")),
     ("linear.wgsl", include_str!("kernels/linear.wgsl")),
@@ -124,6 +133,21 @@ impl Kernel {
     }
 }
 
+/// The forward, backward-data, backward-weight and backward-bias kernels of a conv layer.
+pub const CONV_KERNELS: [Kernel; 4] = [
+    Kernel::ConvForward,
+    Kernel::ConvBackwardData,
+    Kernel::ConvBackwardWeight,
+    Kernel::ConvBackwardBias,
+];
+/// The same four for a linear layer.
+pub const LINEAR_KERNELS: [Kernel; 4] = [
+    Kernel::LinearForward,
+    Kernel::LinearBackwardData,
+    Kernel::LinearBackwardWeight,
+    Kernel::LinearBackwardBias,
+];
+
 /// Workgroups of the first sum-of-squares stage (`GROUPS` in `sum_squares.wgsl`).
 pub const SUM_SQUARES_GROUPS: u32 = 256;
 
@@ -137,7 +161,7 @@ impl Pipelines {
             .map(|&(file, source)| {
                 let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
                     label: Some(file),
-                    source: wgpu::ShaderSource::Wgsl(source.into()),
+                    source: wgpu::ShaderSource::Wgsl(module_source(source).into()),
                 });
                 (file, module)
             })
@@ -173,7 +197,8 @@ mod tests {
     use super::*;
 
     /// Parses and validates every `.wgsl` file in `gpu/kernels/` (read from disk, so a new file
-    /// cannot be missed) and checks that each one is compiled in and every entry point exists.
+    /// cannot be missed) with the prelude prepended, and checks that each one is compiled in and
+    /// every entry point exists.
     #[test]
     fn every_wgsl_file_validates() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/gpu/kernels");
@@ -181,9 +206,15 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|e| e == "wgsl"))
+            .filter(|p| !p.ends_with("common.wgsl"))
             .collect();
         files.sort();
         assert_eq!(files.len(), SOURCES.len(), "{files:?} vs SOURCES");
+        let prelude = std::fs::read_to_string(format!("{dir}/common.wgsl")).unwrap();
+        assert_eq!(
+            PRELUDE, prelude,
+            "common.wgsl differs from the compiled-in copy"
+        );
         for path in files {
             let name = path.file_name().unwrap().to_str().unwrap();
             let source = std::fs::read_to_string(&path).unwrap();
@@ -195,6 +226,7 @@ mod tests {
                 *compiled, source,
                 "{name} differs from the compiled-in copy"
             );
+            let source = module_source(&source);
             let module = naga::front::wgsl::parse_str(&source)
                 .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(&source)));
             naga::valid::Validator::new(

@@ -3,9 +3,11 @@
 //! warning about it.
 
 use super::GpuContext;
-use super::checks::run_all;
+use super::checks::{
+    TRAIN_TOLERANCE, TrainingComparison, compare_training, rel_diff, run_all, test_step,
+};
 use super::trainer::{AttackNorm, GpuTrainer};
-use crate::nn::reference::{self as cpu, SamConfig, StepConfig};
+use crate::nn::reference::{self as cpu, SamConfig};
 use crate::nn::spec::Arch;
 use crate::rng::Rng;
 use std::sync::Arc;
@@ -51,56 +53,27 @@ fn batch(seed: u64, n: usize) -> (Vec<f32>, Vec<u32>) {
     (x, y)
 }
 
-/// Largest |a − b| relative to max |b|.
-fn rel_diff(a: &[f32], b: &[f32]) -> f64 {
-    assert_eq!(a.len(), b.len());
-    let scale = b.iter().map(|v| f64::from(v.abs())).fold(0.0, f64::max);
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| f64::from((x - y).abs()))
-        .fold(0.0, f64::max)
-        / scale
-}
-
-/// Parameters after several steps may drift from the twins by the kernels' rounding
-/// differences (contracted multiply-adds, `exp`/`log`/`sqrt` ulps, the sum-of-squares order),
-/// amplified a little by the steps; 1e-5 of the parameter scale is ~100 f32 ulps.
-const TRAIN_TOLERANCE: f64 = 1e-5;
-
 #[test]
 fn erm_and_sam_steps_match_the_reference() {
     let Some(ctx) = context() else { return };
     let arch = Arch::cnn_s();
     let init = arch.init_params(5);
     let n = 4;
-    let mut gpu = GpuTrainer::new(ctx, &arch, &init, n).unwrap();
-    let mut params = init.clone();
-    let mut velocity = vec![0f32; init.len()];
-    let erm = StepConfig {
-        lr: 0.05,
-        momentum: 0.9,
-        weight_decay: 5e-4,
-        sam: None,
-    };
-    let msam = StepConfig {
-        sam: Some(SamConfig {
-            rho: 0.05,
-            chunk: 2,
-        }),
-        ..erm
-    };
-    let sam = StepConfig {
-        sam: Some(SamConfig { rho: 0.1, chunk: 4 }),
-        ..erm
-    };
-    let mut loss_sum = 0f64;
-    for (step, config) in [erm, erm, msam, sam, erm].iter().enumerate() {
-        let (x, y) = batch(step as u64, n);
-        gpu.train_step(&x, &y, config).unwrap();
-        let losses = cpu::train_step(&arch, &mut params, &mut velocity, &x, &y, config).unwrap();
-        loss_sum += losses.iter().map(|&l| f64::from(l)).sum::<f64>();
-        let got = pollster::block_on(gpu.read_params()).unwrap();
-        let diff = rel_diff(&got, &params);
+    let erm = test_step(None);
+    let msam = test_step(Some(SamConfig {
+        rho: 0.05,
+        chunk: 2,
+    }));
+    let sam = test_step(Some(SamConfig { rho: 0.1, chunk: 4 }));
+    let configs = [erm, erm, msam, sam, erm];
+    let run = compare_training(ctx, &arch, &init, n, &configs, |step| batch(step as u64, n));
+    let TrainingComparison {
+        trainer: gpu,
+        param_diffs,
+        params,
+        loss_sum,
+    } = pollster::block_on(run).unwrap();
+    for ((step, config), diff) in configs.iter().enumerate().zip(param_diffs) {
         eprintln!(
             "step {step} ({:?}): max rel param diff {diff:.3e}",
             config.sam
@@ -130,16 +103,8 @@ fn sam_with_zero_rho_is_exactly_erm() {
     let n = 4;
     let mut a = GpuTrainer::new(ctx.clone(), &arch, &init, n).unwrap();
     let mut b = GpuTrainer::new(ctx, &arch, &init, n).unwrap();
-    let erm = StepConfig {
-        lr: 0.05,
-        momentum: 0.9,
-        weight_decay: 5e-4,
-        sam: None,
-    };
-    let sam = StepConfig {
-        sam: Some(SamConfig { rho: 0.0, chunk: n }),
-        ..erm
-    };
+    let erm = test_step(None);
+    let sam = test_step(Some(SamConfig { rho: 0.0, chunk: n }));
     for step in 0..3 {
         let (x, y) = batch(100 + step, n);
         a.train_step(&x, &y, &erm).unwrap();

@@ -5,10 +5,10 @@
 //! [`GpuTrainer::read_params`], …).
 
 use super::GpuError;
-use super::context::{GpuContext, Grid, Op};
-use super::kernels::{Kernel, SUM_SQUARES_GROUPS};
+use super::context::{GpuContext, Grid, LayerBuffers, Op};
+use super::kernels::{CONV_KERNELS, Kernel, LINEAR_KERNELS, SUM_SQUARES_GROUPS};
 use crate::nn::reference::StepConfig;
-use crate::nn::spec::{Arch, Layer, ParamSlot, Shape};
+use crate::nn::spec::{Arch, Layer, Shape};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -181,20 +181,7 @@ impl GpuTrainer {
             Grid::Items(count),
         );
         let ss = words(&[count, 0, 0]);
-        let sum_sq_ops = [
-            c.op(
-                Kernel::SumSquaresPartial,
-                &ss,
-                &[(1, &grads), (2, &partials)],
-                Grid::Groups(SUM_SQUARES_GROUPS),
-            ),
-            c.op(
-                Kernel::SumSquaresFinish,
-                &ss,
-                &[(2, &partials), (3, &sum_sq)],
-                Grid::Groups(1),
-            ),
-        ];
+        let sum_sq_ops = c.sum_of_squares_ops(&ss, &grads, &partials, &sum_sq);
         let perturb = c.op(
             Kernel::SamPerturb,
             &[n, 0],
@@ -411,53 +398,31 @@ impl GpuTrainer {
                         Grid::Items(items_out),
                     ));
                 }
-                (Layer::Conv3x3 { inputs, outputs }, Some(p)) => {
-                    let dims = words(&[
-                        batch,
-                        inputs,
-                        outputs,
-                        s.height,
-                        s.width,
-                        p.weight.start,
-                        p.bias.start,
-                    ]);
-                    let kernels = [
-                        Kernel::ConvForward,
-                        Kernel::ConvBackwardData,
-                        Kernel::ConvBackwardWeight,
-                        Kernel::ConvBackwardBias,
-                    ];
-                    let (f, d, w) = self.param_layer_ops(
-                        kernels,
-                        &dims,
-                        [x, y, dx, dy],
-                        p,
-                        items_in,
-                        items_out,
-                    );
+                (
+                    Layer::Conv3x3 { inputs, outputs } | Layer::Linear { inputs, outputs },
+                    Some(p),
+                ) => {
+                    let (kernels, dims) = if let Layer::Conv3x3 { .. } = layer {
+                        let (h, w) = (s.height, s.width);
+                        let dims = [batch, inputs, outputs, h, w, p.weight.start, p.bias.start];
+                        (CONV_KERNELS, words(&dims))
+                    } else {
+                        let dims = [batch, inputs, outputs, p.weight.start, p.bias.start];
+                        (LINEAR_KERNELS, words(&dims))
+                    };
+                    let bufs = LayerBuffers {
+                        x,
+                        y,
+                        dx,
+                        dy,
+                        params: &self.params,
+                        grads: &self.grads,
+                    };
+                    let items = [items_out, items_in, p.weight.len(), p.bias.len()];
+                    let [f, d, w, b] = c.param_layer_ops(kernels, &dims, &bufs, items);
                     forward.push(f);
                     data.push(d);
-                    weight.extend(w);
-                }
-                (Layer::Linear { inputs, outputs }, Some(p)) => {
-                    let dims = words(&[batch, inputs, outputs, p.weight.start, p.bias.start]);
-                    let kernels = [
-                        Kernel::LinearForward,
-                        Kernel::LinearBackwardData,
-                        Kernel::LinearBackwardWeight,
-                        Kernel::LinearBackwardBias,
-                    ];
-                    let (f, d, w) = self.param_layer_ops(
-                        kernels,
-                        &dims,
-                        [x, y, dx, dy],
-                        p,
-                        items_in,
-                        items_out,
-                    );
-                    forward.push(f);
-                    data.push(d);
-                    weight.extend(w);
+                    weight.extend([w, b]);
                 }
                 (Layer::Conv3x3 { .. } | Layer::Linear { .. }, None) => {
                     unreachable!("param_slots lists every conv and linear layer")
@@ -503,50 +468,6 @@ impl GpuTrainer {
             train_backward,
             input_backward,
         }
-    }
-
-    /// Forward, backward-data and [weight, bias] launches of a conv or linear layer;
-    /// `bufs` = [x, y, dx, dy].
-    fn param_layer_ops(
-        &self,
-        kernels: [Kernel; 4],
-        dims: &[u32],
-        bufs: [&wgpu::Buffer; 4],
-        slot: &ParamSlot,
-        items_in: usize,
-        items_out: usize,
-    ) -> (Op, Op, [Op; 2]) {
-        let c = &*self.ctx;
-        let [x, y, dx, dy] = bufs;
-        let (p, g) = (&self.params, &self.grads);
-        (
-            c.op(
-                kernels[0],
-                dims,
-                &[(1, x), (2, p), (3, y)],
-                Grid::Items(items_out),
-            ),
-            c.op(
-                kernels[1],
-                dims,
-                &[(1, dy), (2, p), (3, dx)],
-                Grid::Items(items_in),
-            ),
-            [
-                c.op(
-                    kernels[2],
-                    dims,
-                    &[(1, x), (2, dy), (3, g)],
-                    Grid::Items(slot.weight.len()),
-                ),
-                c.op(
-                    kernels[3],
-                    dims,
-                    &[(1, dy), (3, g)],
-                    Grid::Items(slot.bias.len()),
-                ),
-            ],
-        )
     }
 
     fn write_words(&self, op: &Op, values: &[u32]) {

@@ -8,7 +8,7 @@
 //! [`ReferenceError`] instead of panicking. [`network_pass`] and [`train_step`] chain the twins
 //! through an [`Arch`] (ERM and SAM/m-SAM steps).
 
-use super::spec::{Arch, Layer};
+use super::spec::{Arch, Layer, ParamSlot};
 
 /// A slice whose length does not match the shape it was given with, or a label out of range.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -574,29 +574,35 @@ pub struct NetworkPass {
     pub input_grad: Vec<f32>,
 }
 
-/// Forward and backward through `arch` with the twins above: the reference that the GPU trainer
-/// (and the fast CPU backend) must reproduce. `x` is `[batch, input]` pixels in `[0, 1]`.
-pub fn network_pass(arch: &Arch, params: &[f32], x: &[f32], labels: &[u32]) -> Result<NetworkPass> {
+/// One layer of an [`Arch`] as the twin that runs it, with this batch's dimensions and, for
+/// layers with parameters, their slot.
+enum Op<'a> {
+    Normalize,
+    Relu,
+    Flatten,
+    Conv(ConvDims, &'a ParamSlot),
+    Linear(LinearDims, &'a ParamSlot),
+    MaxPool(PoolDims),
+}
+
+/// The twin for each of `arch`'s layers at batch size `batch`.
+fn layer_ops<'a>(arch: &Arch, slots: &'a [ParamSlot], batch: usize) -> Result<Vec<Op<'a>>> {
     let shapes = arch
         .shapes()
         .map_err(|_| ReferenceError::Shape("the architecture's shapes do not chain"))?;
-    let batch = labels.len();
-    expect_len("parameters", params, arch.param_count())?;
-    expect_len("input", x, batch * arch.input.len())?;
-    let slots = arch.param_slots();
-    let slot = |layer: usize| slots.iter().find(|s| s.layer == layer);
-    // acts[i] is the input of layer i; argmax[i] the pooling indices of layer i.
-    let mut acts = vec![x.to_vec()];
-    let mut argmax = vec![Vec::new(); arch.layers.len()];
-    for (i, layer) in arch.layers.iter().enumerate() {
-        let a = &acts[i];
-        let s = shapes[i];
-        let next = match *layer {
-            Layer::Normalize => normalize_forward(a),
-            Layer::Relu => relu_forward(a),
-            Layer::Flatten => a.clone(),
+    let slot = |layer: usize, what: &'static str| {
+        slots
+            .iter()
+            .find(|s| s.layer == layer)
+            .ok_or(ReferenceError::Shape(what))
+    };
+    let ops = arch.layers.iter().zip(shapes).enumerate();
+    ops.map(|(i, (layer, s))| {
+        Ok(match *layer {
+            Layer::Normalize => Op::Normalize,
+            Layer::Relu => Op::Relu,
+            Layer::Flatten => Op::Flatten,
             Layer::Conv3x3 { inputs, outputs } => {
-                let p = slot(i).ok_or(ReferenceError::Shape("conv layer without parameters"))?;
                 let d = ConvDims {
                     batch,
                     inputs,
@@ -604,24 +610,51 @@ pub fn network_pass(arch: &Arch, params: &[f32], x: &[f32], labels: &[u32]) -> R
                     height: s.height,
                     width: s.width,
                 };
-                conv3x3_forward(d, a, &params[p.weight.clone()], &params[p.bias.clone()])?
+                Op::Conv(d, slot(i, "conv layer without parameters")?)
             }
             Layer::Linear { inputs, outputs } => {
-                let p = slot(i).ok_or(ReferenceError::Shape("linear layer without parameters"))?;
                 let d = LinearDims {
                     batch,
                     inputs,
                     outputs,
                 };
+                Op::Linear(d, slot(i, "linear layer without parameters")?)
+            }
+            Layer::MaxPool2 => Op::MaxPool(PoolDims {
+                batch,
+                channels: s.channels,
+                height: s.height,
+                width: s.width,
+            }),
+        })
+    })
+    .collect()
+}
+
+/// Forward and backward through `arch` with the twins above: the reference that the GPU trainer
+/// (and the fast CPU backend) must reproduce. `x` is `[batch, input]` pixels in `[0, 1]`.
+pub fn network_pass(arch: &Arch, params: &[f32], x: &[f32], labels: &[u32]) -> Result<NetworkPass> {
+    let slots = arch.param_slots();
+    let batch = labels.len();
+    let ops = layer_ops(arch, &slots, batch)?;
+    expect_len("parameters", params, arch.param_count())?;
+    expect_len("input", x, batch * arch.input.len())?;
+    // acts[i] is the input of layer i; argmax[i] the pooling indices of layer i.
+    let mut acts = vec![x.to_vec()];
+    let mut argmax = vec![Vec::new(); ops.len()];
+    for (i, op) in ops.iter().enumerate() {
+        let a = &acts[i];
+        let next = match *op {
+            Op::Normalize => normalize_forward(a),
+            Op::Relu => relu_forward(a),
+            Op::Flatten => a.clone(),
+            Op::Conv(d, p) => {
+                conv3x3_forward(d, a, &params[p.weight.clone()], &params[p.bias.clone()])?
+            }
+            Op::Linear(d, p) => {
                 linear_forward(d, a, &params[p.weight.clone()], &params[p.bias.clone()])?
             }
-            Layer::MaxPool2 => {
-                let d = PoolDims {
-                    batch,
-                    channels: s.channels,
-                    height: s.height,
-                    width: s.width,
-                };
+            Op::MaxPool(d) => {
                 let (y, arg) = maxpool2_forward(d, a)?;
                 argmax[i] = arg;
                 y
@@ -629,45 +662,22 @@ pub fn network_pass(arch: &Arch, params: &[f32], x: &[f32], labels: &[u32]) -> R
         };
         acts.push(next);
     }
-    let out = softmax_xent(arch.classes(), &acts[arch.layers.len()], labels)?;
+    let out = softmax_xent(arch.classes(), &acts[ops.len()], labels)?;
     let mut grads = vec![0f32; params.len()];
     let mut dy = out.dlogits;
-    for (i, layer) in arch.layers.iter().enumerate().rev() {
-        let s = shapes[i];
-        dy = match *layer {
-            Layer::Normalize => normalize_backward(&dy),
-            Layer::Relu => relu_backward(&acts[i + 1], &dy)?,
-            Layer::Flatten => dy,
-            Layer::MaxPool2 => {
-                let d = PoolDims {
-                    batch,
-                    channels: s.channels,
-                    height: s.height,
-                    width: s.width,
-                };
-                maxpool2_backward(d, &argmax[i], &dy)?
-            }
-            Layer::Conv3x3 { inputs, outputs } => {
-                let p = slot(i).ok_or(ReferenceError::Shape("conv layer without parameters"))?;
-                let d = ConvDims {
-                    batch,
-                    inputs,
-                    outputs,
-                    height: s.height,
-                    width: s.width,
-                };
+    for (i, op) in ops.iter().enumerate().rev() {
+        dy = match *op {
+            Op::Normalize => normalize_backward(&dy),
+            Op::Relu => relu_backward(&acts[i + 1], &dy)?,
+            Op::Flatten => dy,
+            Op::MaxPool(d) => maxpool2_backward(d, &argmax[i], &dy)?,
+            Op::Conv(d, p) => {
                 let (dw, db) = conv3x3_backward_weight(d, &acts[i], &dy)?;
                 grads[p.weight.clone()].copy_from_slice(&dw);
                 grads[p.bias.clone()].copy_from_slice(&db);
                 conv3x3_backward_data(d, &dy, &params[p.weight.clone()])?
             }
-            Layer::Linear { inputs, outputs } => {
-                let p = slot(i).ok_or(ReferenceError::Shape("linear layer without parameters"))?;
-                let d = LinearDims {
-                    batch,
-                    inputs,
-                    outputs,
-                };
+            Op::Linear(d, p) => {
                 let (dw, db) = linear_backward_weight(d, &acts[i], &dy)?;
                 grads[p.weight.clone()].copy_from_slice(&dw);
                 grads[p.bias.clone()].copy_from_slice(&db);
@@ -719,18 +729,33 @@ pub fn train_step(
     labels: &[u32],
     config: &StepConfig,
 ) -> Result<Vec<f32>> {
-    let Some(sam) = config.sam else {
-        let pass = network_pass(arch, params, x, labels)?;
-        sgd_momentum(
-            params,
-            velocity,
-            &pass.grads,
-            config.lr,
-            config.momentum,
-            config.weight_decay,
-        )?;
-        return Ok(pass.loss);
+    let (grads, losses) = match config.sam {
+        None => {
+            let pass = network_pass(arch, params, x, labels)?;
+            (pass.grads, pass.loss)
+        }
+        Some(sam) => sam_gradient(arch, params, x, labels, sam)?,
     };
+    sgd_momentum(
+        params,
+        velocity,
+        &grads,
+        config.lr,
+        config.momentum,
+        config.weight_decay,
+    )?;
+    Ok(losses)
+}
+
+/// The SAM / m-SAM gradient of [`train_step`] (accumulated over chunks, `params` restored) and
+/// the first pass's per-example losses.
+fn sam_gradient(
+    arch: &Arch,
+    params: &mut [f32],
+    x: &[f32],
+    labels: &[u32],
+    sam: SamConfig,
+) -> Result<(Vec<f32>, Vec<f32>)> {
     let batch = labels.len();
     if sam.chunk == 0 || !batch.is_multiple_of(sam.chunk) {
         return Err(ReferenceError::Shape(
@@ -758,15 +783,7 @@ pub fn train_step(
         sam_restore(params, &e)?;
         accumulate(&mut acc, &second.grads, 1.0 / chunks as f32)?;
     }
-    sgd_momentum(
-        params,
-        velocity,
-        &acc,
-        config.lr,
-        config.momentum,
-        config.weight_decay,
-    )?;
-    Ok(losses)
+    Ok((acc, losses))
 }
 
 #[cfg(test)]

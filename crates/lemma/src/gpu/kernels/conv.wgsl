@@ -19,33 +19,41 @@ struct Dims {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-fn flat(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
-    return gid.x + gid.y * groups.x * 64u;
+// Element k of an [N, channels, H, W] tensor: example n, channel c, row i, column j.
+struct Pixel {
+    n: u32,
+    c: u32,
+    i: u32,
+    j: u32,
+}
+
+fn pixel(k: u32, channels: u32) -> Pixel {
+    let hw = d.height * d.width;
+    return Pixel(k / (hw * channels), (k / hw) % channels, (k / d.width) % d.height, k % d.width);
 }
 
 // a = x [N,C,H,W], b = parameters, out = y [N,O,H,W].
 @compute @workgroup_size(64)
-fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let k = flat(gid, groups);
+fn forward(grid: Grid) {
+    let k = flat(grid);
     let hw = d.height * d.width;
     if k >= d.batch * d.outputs * hw {
         return;
     }
-    let j = k % d.width;
-    let i = (k / d.width) % d.height;
-    let o = (k / hw) % d.outputs;
-    let n = k / (hw * d.outputs);
+    let at = pixel(k, d.outputs);
+    let n = at.n;
+    let o = at.c;
     var acc = b[d.b_off + o];
     for (var c = 0u; c < d.inputs; c++) {
         let plane = (n * d.inputs + c) * hw;
         let kernel = d.w_off + (o * d.inputs + c) * 9u;
         for (var ky = 0u; ky < 3u; ky++) {
-            let y = i + ky; // input row y − 1
+            let y = at.i + ky; // input row y − 1
             if y < 1u || y > d.height {
                 continue;
             }
             for (var kx = 0u; kx < 3u; kx++) {
-                let x = j + kx;
+                let x = at.j + kx;
                 if x < 1u || x > d.width {
                     continue;
                 }
@@ -58,27 +66,26 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
 
 // a = dy [N,O,H,W], b = parameters, out = dx [N,C,H,W].
 @compute @workgroup_size(64)
-fn backward_data(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let k = flat(gid, groups);
+fn backward_data(grid: Grid) {
+    let k = flat(grid);
     let hw = d.height * d.width;
     if k >= d.batch * d.inputs * hw {
         return;
     }
-    let j = k % d.width;
-    let i = (k / d.width) % d.height;
-    let c = (k / hw) % d.inputs;
-    let n = k / (hw * d.inputs);
+    let at = pixel(k, d.inputs);
+    let n = at.n;
+    let c = at.c;
     var acc = 0.0;
     for (var o = 0u; o < d.outputs; o++) {
         let plane = (n * d.outputs + o) * hw;
         let kernel = d.w_off + (o * d.inputs + c) * 9u;
         for (var ky = 0u; ky < 3u; ky++) {
-            let y = i + 1u; // dy row y − ky
+            let y = at.i + 1u; // dy row y − ky
             if y < ky || y - ky >= d.height {
                 continue;
             }
             for (var kx = 0u; kx < 3u; kx++) {
-                let x = j + 1u;
+                let x = at.j + 1u;
                 if x < kx || x - kx >= d.width {
                     continue;
                 }
@@ -91,8 +98,8 @@ fn backward_data(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
 
 // a = x [N,C,H,W], b = dy [N,O,H,W], out = parameter gradients (weights at w_off).
 @compute @workgroup_size(64)
-fn backward_weight(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let k = flat(gid, groups);
+fn backward_weight(grid: Grid) {
+    let k = flat(grid);
     if k >= d.outputs * d.inputs * 9u {
         return;
     }
@@ -121,8 +128,8 @@ fn backward_weight(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
 
 // a = dy [N,O,H,W], out = parameter gradients (bias at b_off).
 @compute @workgroup_size(64)
-fn backward_bias(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let o = flat(gid, groups);
+fn backward_bias(grid: Grid) {
+    let o = flat(grid);
     if o >= d.outputs {
         return;
     }

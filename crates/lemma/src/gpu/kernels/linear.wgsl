@@ -18,14 +18,10 @@ struct Dims {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-fn flat(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
-    return gid.x + gid.y * groups.x * 64u;
-}
-
 // a = x [N,I], b = parameters, out = y [N,O].
 @compute @workgroup_size(64)
-fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let k = flat(gid, groups);
+fn forward(grid: Grid) {
+    let k = flat(grid);
     if k >= d.batch * d.outputs {
         return;
     }
@@ -42,8 +38,8 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
 
 // a = dy [N,O], b = parameters, out = dx [N,I].
 @compute @workgroup_size(64)
-fn backward_data(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let k = flat(gid, groups);
+fn backward_data(grid: Grid) {
+    let k = flat(grid);
     if k >= d.batch * d.inputs {
         return;
     }
@@ -58,8 +54,8 @@ fn backward_data(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
 
 // a = x [N,I], b = dy [N,O], out = parameter gradients (weights at w_off).
 @compute @workgroup_size(64)
-fn backward_weight(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let k = flat(gid, groups);
+fn backward_weight(grid: Grid) {
+    let k = flat(grid);
     if k >= d.outputs * d.inputs {
         return;
     }
@@ -74,8 +70,8 @@ fn backward_weight(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
 
 // a = dy [N,O], out = parameter gradients (bias at b_off).
 @compute @workgroup_size(64)
-fn backward_bias(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let o = flat(gid, groups);
+fn backward_bias(grid: Grid) {
+    let o = flat(grid);
     if o >= d.outputs {
         return;
     }

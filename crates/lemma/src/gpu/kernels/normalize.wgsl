@@ -12,13 +12,9 @@ struct Len {
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
-fn flat(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
-    return gid.x + gid.y * groups.x * 64u;
-}
-
 @compute @workgroup_size(64)
-fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let k = flat(gid, groups);
+fn forward(grid: Grid) {
+    let k = flat(grid);
     if k >= p.len {
         return;
     }
@@ -26,8 +22,8 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
 }
 
 @compute @workgroup_size(64)
-fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let k = flat(gid, groups);
+fn backward(grid: Grid) {
+    let k = flat(grid);
     if k >= p.len {
         return;
     }

@@ -15,36 +15,15 @@ struct Attack {
 @group(0) @binding(3) var<storage, read_write> delta: array<f32>;
 @group(0) @binding(4) var<storage, read_write> adversarial: array<f32>;
 
-var<workgroup> shared_sum: array<f32, 256>;
-
-fn flat(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
-    return gid.x + gid.y * groups.x * 64u;
-}
-
 // δ = clamp(δ + α·sign(g), −ε, ε); δ = clamp(x + δ, 0, 1) − x.
 @compute @workgroup_size(64)
-fn linf(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let k = flat(gid, groups);
+fn linf(grid: Grid) {
+    let k = flat(grid);
     if k >= p.len {
         return;
     }
     let stepped = clamp(delta[k] + p.alpha * sign(g[k]), -p.eps, p.eps);
     delta[k] = clamp(x[k] + stepped, 0.0, 1.0) - x[k];
-}
-
-// The workgroup's sum of `value` over its 256 invocations (halving; all invocations get it).
-fn workgroup_sum(t: u32, value: f32) -> f32 {
-    shared_sum[t] = value;
-    workgroupBarrier();
-    for (var stride = 128u; stride > 0u; stride /= 2u) {
-        if t < stride {
-            shared_sum[t] += shared_sum[t + stride];
-        }
-        workgroupBarrier();
-    }
-    let total = shared_sum[0];
-    workgroupBarrier();
-    return total;
 }
 
 // One workgroup per example: δ += α·g/(‖g‖ + 1e-12); δ = clamp(x + δ, 0, 1) − x; if ‖δ‖ > ε then
@@ -75,8 +54,8 @@ fn l2(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) group: vec
 
 // adversarial = x + δ.
 @compute @workgroup_size(64)
-fn apply(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let k = flat(gid, groups);
+fn apply(grid: Grid) {
+    let k = flat(grid);
     if k >= p.len {
         return;
     }

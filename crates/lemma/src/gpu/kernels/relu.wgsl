@@ -13,14 +13,10 @@ struct Len {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-fn flat(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
-    return gid.x + gid.y * groups.x * 64u;
-}
-
 // a = x, out = max(x, 0) (negative zero and NaN give +0, as in the reference).
 @compute @workgroup_size(64)
-fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let k = flat(gid, groups);
+fn forward(grid: Grid) {
+    let k = flat(grid);
     if k >= p.len {
         return;
     }
@@ -30,8 +26,8 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
 
 // a = y (forward output), b = dy, out = dy·[y > 0].
 @compute @workgroup_size(64)
-fn backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let k = flat(gid, groups);
+fn backward(grid: Grid) {
+    let k = flat(grid);
     if k >= p.len {
         return;
     }

@@ -16,14 +16,10 @@ struct Scalar {
 @group(0) @binding(4) var<storage, read> sum_sq: array<f32>;
 @group(0) @binding(5) var<storage, read_write> acc: array<f32>;
 
-fn flat(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
-    return gid.x + gid.y * groups.x * 64u;
-}
-
 // value = rho: s = rho / (sqrt(sum_sq) + 1e-12); e = s·g; w += e.
 @compute @workgroup_size(64)
-fn perturb(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let k = flat(gid, groups);
+fn perturb(grid: Grid) {
+    let k = flat(grid);
     if k >= p.len {
         return;
     }
@@ -35,8 +31,8 @@ fn perturb(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
 
 // w −= e.
 @compute @workgroup_size(64)
-fn restore(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let k = flat(gid, groups);
+fn restore(grid: Grid) {
+    let k = flat(grid);
     if k >= p.len {
         return;
     }
@@ -45,8 +41,8 @@ fn restore(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
 
 // value = scale: acc += scale·g.
 @compute @workgroup_size(64)
-fn accumulate(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let k = flat(gid, groups);
+fn accumulate(grid: Grid) {
+    let k = flat(grid);
     if k >= p.len {
         return;
     }

@@ -15,8 +15,8 @@ struct Hyper {
 @group(0) @binding(3) var<storage, read_write> v: array<f32>;
 
 @compute @workgroup_size(64)
-fn update(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let k = gid.x + gid.y * groups.x * 64u;
+fn update(grid: Grid) {
+    let k = flat(grid);
     if k >= h.len {
         return;
     }

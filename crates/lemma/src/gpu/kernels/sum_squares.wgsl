@@ -1,7 +1,7 @@
 // Two-stage sum of squares (twin: nn::reference::sum_of_squares, which sums in f64).
 // Stage 1: 256 workgroups of 256 invocations; each invocation sums v² over a grid-stride loop,
-// the workgroup reduces by halving, and writes one partial. Stage 2: one workgroup reduces the
-// 256 partials the same way. Bindings: 0 (length, offset, output index), 1 `v` (read from
+// the workgroup reduces by halving (`workgroup_sum`) and writes one partial. Stage 2: one
+// workgroup reduces the 256 partials the same way. Bindings: 0 (length, offset, output index), 1 `v` (read from
 // `offset`), 2 partials, 3 output.
 
 struct Len {
@@ -18,17 +18,6 @@ const GROUPS: u32 = 256u;
 @group(0) @binding(2) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(3) var<storage, read_write> result: array<f32>;
 
-var<workgroup> shared_sum: array<f32, 256>;
-
-fn reduce(t: u32) {
-    for (var stride = 128u; stride > 0u; stride /= 2u) {
-        if t < stride {
-            shared_sum[t] += shared_sum[t + stride];
-        }
-        workgroupBarrier();
-    }
-}
-
 @compute @workgroup_size(256)
 fn partial(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) group: vec3<u32>) {
     var acc = 0.0;
@@ -36,20 +25,16 @@ fn partial(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) group
         let x = v[p.offset + k];
         acc += x * x;
     }
-    shared_sum[t] = acc;
-    workgroupBarrier();
-    reduce(t);
+    let total = workgroup_sum(t, acc);
     if t == 0u {
-        partials[group.x] = shared_sum[0];
+        partials[group.x] = total;
     }
 }
 
 @compute @workgroup_size(256)
 fn finish(@builtin(local_invocation_index) t: u32) {
-    shared_sum[t] = partials[t];
-    workgroupBarrier();
-    reduce(t);
+    let total = workgroup_sum(t, partials[t]);
     if t == 0u {
-        result[p.out_index] = shared_sum[0];
+        result[p.out_index] = total;
     }
 }
