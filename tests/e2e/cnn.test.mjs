@@ -66,7 +66,7 @@ test('a bad CNN parameter is refused with the core message and the run keeps its
   const browser = await launch();
   try {
     const { page } = await openPage(browser, server.base, `#paper=andriushchenko2022_sam&${SMALL}`);
-    const box = page.locator('section.cnn-section input[name="m"]');
+    const box = page.locator('section.cnn-section input[name="cnn.m"]');
     await box.fill('48');
     await box.dispatchEvent('change');
     assert.match(await page.locator('section.cnn-section .control-error').textContent(), /invalid value for `m`: "48" \(allowed: a divisor of batch = 64\)/);

@@ -23,6 +23,18 @@ function gpu() {
   return device;
 }
 
+/** The adapter as the browser names it (wgpu's info is blank in browsers; WebGPU's own is not). */
+async function adapterName(device) {
+  try {
+    const info = (await navigator.gpu.requestAdapter())?.info;
+    const name = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ');
+    if (name) return name;
+  } catch {
+    // fall through to wgpu's description
+  }
+  return device.describe();
+}
+
 function snapshot(run) {
   const series = {};
   for (const name of run.seriesNames()) series[name] = { x: run.seriesX(name), y: run.seriesY(name) };
@@ -35,7 +47,7 @@ async function train(msg, me) {
   if (msg.backend !== 'cpu') {
     const g = await gpu();
     backend = g.device
-      ? { kind: 'webgpu', adapter: g.device.describe() }
+      ? { kind: 'webgpu', adapter: await adapterName(g.device) }
       : { kind: 'cpu', adapter: 'wasm CPU backend (single thread)', reason: `WebGPU unavailable: ${g.reason}` };
   }
   self.postMessage({ type: 'backend', ...backend });

@@ -67,7 +67,7 @@ export function renderCnnSection(container, b, paper, part, values, onChange, se
     const next = new Map(state.params);
     next.set(name, text);
     apply({ ...state, params: next });
-  }, skip);
+  }, skip, PREFIX);
   backendSel.value = state.backend;
   backendSel.addEventListener('change', () => apply({ ...state, backend: backendSel.value }));
 

@@ -79,10 +79,11 @@ function choiceControl(spec, value, onChange) {
 }
 
 /**
- * Renders one labelled control per schema parameter (minus `skip`).
- * Returns { set(name, text) } to reflect state changes made elsewhere.
+ * Renders one labelled control per schema parameter (minus `skip`). Form fields are named
+ * `prefix + name` (a page section with its own schema uses a prefix, e.g. `cnn.`, so names stay
+ * unique on the page). Returns { set(name, text) } to reflect state changes made elsewhere.
  */
-export function renderControls(root, schema, values, onChange, skip = []) {
+export function renderControls(root, schema, values, onChange, skip = [], prefix = '') {
   const setters = new Map();
   for (const spec of schema.params) {
     if (skip.includes(spec.name)) continue;
@@ -94,6 +95,7 @@ export function renderControls(root, schema, values, onChange, skip = []) {
     name.textContent = spec.name;
     const make = spec.type === 'float' ? floatControl : spec.type === 'int' ? intControl : choiceControl;
     const c = make(spec, values.get(spec.name), onChange);
+    for (const field of c.el.matches?.('input, select') ? [c.el] : c.el.querySelectorAll('input[name], select[name]')) field.name = prefix + spec.name;
     row.append(name, c.el);
     root.append(row);
     setters.set(spec.name, c.set);
