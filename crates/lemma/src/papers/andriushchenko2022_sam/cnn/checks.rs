@@ -340,7 +340,7 @@ fn sam13(c: &mut CnnChecks) -> Evaluation {
             ("train_size", "512"),
             ("epochs", "1"),
             ("sharpness_images", "0"),
-            ("m", "32"),
+            ("m", "128"),
         ];
         let mut erm = c.start(seed, &o(&[&short[..], &[("method", "erm")]].concat()))?;
         let mut sam = c.start(
