@@ -2,7 +2,7 @@
 
 use lemma::experiment::{Experiment, Progress};
 use lemma::registry::{self, Paper};
-use lemma::schema::{ParamKind, Params};
+use lemma::schema::{ParamKind, Params, Schema};
 use lemma::verify::{CheckKind, CheckResult, Outcome};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -41,18 +41,29 @@ pub fn describe(paper: &Paper, json: bool) {
         paper.slug, paper.title, paper.authors, paper.venue, paper.arxiv
     );
     println!("{}\n", paper.claim);
+    print_schema(paper.schema);
+    for part in paper.parts {
+        println!(
+            "\npart `{}` (lemma run {} --part {} --set …): {}\n",
+            part.name, paper.slug, part.name, part.title
+        );
+        print_schema(part.schema);
+    }
+}
+
+fn print_schema(schema: &Schema) {
     println!(
-        "{:<10} {:<8} {:<20} {:<40} doc",
+        "{:<16} {:<8} {:<20} {:<40} doc",
         "parameter", "type", "default", "allowed"
     );
-    for p in paper.schema.params {
+    for p in schema.params {
         let ty = match p.kind {
             ParamKind::Int { .. } => "int",
             ParamKind::Float { .. } => "float",
             ParamKind::Choice { .. } => "choice",
         };
         println!(
-            "{:<10} {:<8} {:<20} {:<40} {}",
+            "{:<16} {:<8} {:<20} {:<40} {}",
             p.name,
             ty,
             p.default,
