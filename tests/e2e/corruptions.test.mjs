@@ -4,39 +4,17 @@
 // embedding, drawing and PNG export work. Screenshots go to tests/e2e/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { readFile, mkdir } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
-import { chromium } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import { SHOTS, serveDist, launch, openPage as open } from './harness.mjs';
 
-const ROOT = new URL('../../dist/', import.meta.url).pathname;
-const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
 const GOLDEN = new URL('../golden/corruptions.json', import.meta.url);
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
-const BROWSER = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 let server, base, browser;
 
 before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(ROOT, path.endsWith('/') ? path + 'index.html' : path);
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({
-    executablePath: BROWSER,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  server = await serveDist();
+  base = server.base;
+  browser = await launch();
 });
 
 after(async () => {
@@ -44,15 +22,7 @@ after(async () => {
   server?.close();
 });
 
-async function openPage(hash = '') {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
-  const errors = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(base + hash);
-  await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
-  return { page, errors };
-}
+const openPage = (hash = '') => open(browser, base, hash);
 
 const done = (page) => page.waitForSelector('body[data-done="1"]', { timeout: 60_000 });
 

@@ -40,7 +40,7 @@ export function launch({ webgpu = false } = {}) {
 
 /** Opens `base + hash` and waits for the engine; collects console errors. */
 export async function openPage(browser, base, hash = '') {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
   const errors = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(String(e)));
