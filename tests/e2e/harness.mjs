@@ -38,13 +38,41 @@ export function launch({ webgpu = false } = {}) {
   });
 }
 
-/** Opens `base + hash` and waits for the engine; collects console errors. */
-export async function openPage(browser, base, hash = '') {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
+/** The longest main-thread task a page may run (ms): longer ones freeze the page for the user. */
+export const LONG_TASK_MS = 250;
+
+/** Records every long task (> 50 ms, the browser's definition) of the page in `window.__longTasks`. */
+export async function watchLongTasks(page) {
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(Math.round(e.duration));
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+/** The page's main-thread tasks over LONG_TASK_MS so far (an empty list is the goal). */
+export async function tasksOverBudget(page) {
+  const all = await page.evaluate(() => window.__longTasks ?? []);
+  return all.filter((ms) => ms > LONG_TASK_MS);
+}
+
+/** Opens `base + hash` and waits for the engine; collects console errors and long tasks. */
+export async function openPage(browser, base, hash = '', viewport = { width: 1200, height: 900 }) {
+  const page = await browser.newPage({ viewport, acceptDownloads: true });
   const errors = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(String(e)));
+  await watchLongTasks(page);
   await page.goto(base + hash);
   await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
   return { page, errors };
+}
+
+/** Asserts no page error and no main-thread task over LONG_TASK_MS, then closes the page. */
+export async function closeClean(page, errors, what) {
+  const long = await tasksOverBudget(page);
+  await page.close();
+  if (errors.length) throw new Error(`${what}: page errors ${JSON.stringify(errors)}`);
+  if (long.length) throw new Error(`${what}: main-thread tasks over ${LONG_TASK_MS} ms: ${long.join(', ')} ms`);
 }

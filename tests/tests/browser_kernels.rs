@@ -66,3 +66,35 @@ async fn webgpu_training_steps_match_the_reference() {
     console_log!("ERM + m-SAM steps: max rel param diff {diff:e}");
     assert!(diff <= checks::TRAIN_TOLERANCE, "{diff:e}");
 }
+
+/// Partial batches (the last batch of an epoch): a trainer sized for 3 examples takes batches of
+/// 3 and 1, and m-SAM with m = 2 cuts the batch of 3 into chunks of 2 and 1 weighted 2/3 and 1/3,
+/// as the reference step (and the CPU trainer) do.
+#[wasm_bindgen_test]
+async fn webgpu_partial_batches_match_the_reference() {
+    let Some(ctx) = context().await else { return };
+    let arch = Arch::cnn_s();
+    let init = arch.init_params(8);
+    let n = 3;
+    let mut rng = Rng::new(11);
+    let x: Vec<f32> = (0..n * 784).map(|_| rng.uniform() as f32).collect();
+    let y: Vec<u32> = (0..n).map(|_| rng.below(10) as u32).collect();
+    #[allow(clippy::arc_with_non_send_sync)]
+    let ctx = Arc::new(ctx);
+    let msam = checks::test_step(Some(SamConfig {
+        rho: 0.05,
+        chunk: 2,
+    }));
+    let configs = [msam, msam];
+    let sizes = [3, 1];
+    let run = checks::compare_training(ctx, &arch, &init, n, &configs, |step| {
+        let k = sizes[step];
+        (x[..k * 784].to_vec(), y[..k].to_vec())
+    });
+    let diffs = run.await.unwrap().param_diffs;
+    console_log!("m-SAM on batches of 3 and 1: max rel param diffs {diffs:?}");
+    assert!(
+        diffs.iter().all(|&d| d <= checks::TRAIN_TOLERANCE),
+        "{diffs:?}"
+    );
+}

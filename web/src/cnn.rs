@@ -51,7 +51,7 @@ impl GpuCnnRun {
         slug: &str,
         part: &str,
         params: JsValue,
-        seed: f64,
+        seed: &str,
         dataset: &Dataset,
     ) -> Result<GpuCnnRun, JsError> {
         let part = paper_part(slug, part)?;

@@ -53,14 +53,9 @@ fn parse_schema_params(schema: &lemma::schema::Schema, params: JsValue) -> Resul
     Ok(out)
 }
 
-fn seed_from(seed: f64) -> Result<u64, JsError> {
-    if seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= 9_007_199_254_740_991.0 {
-        Ok(seed as u64)
-    } else {
-        Err(JsError::new(&format!(
-            "invalid value for `seed`: \"{seed}\" (allowed: integer 0 ≤ seed ≤ 9007199254740991)"
-        )))
-    }
+/// The seed as the user typed it (a string, so no digit is lost to a JS number).
+fn seed_from(seed: &str) -> Result<u64, JsError> {
+    lemma::schema::parse_seed(seed).map_err(|e| JsError::new(&e.to_string()))
 }
 
 fn paper_part(slug: &str, name: &str) -> Result<&'static registry::Part, JsError> {
@@ -83,7 +78,7 @@ pub fn papers() -> Result<JsValue, JsError> {
 
 /// Validates parameters for a paper; throws the core's message on the first bad value.
 #[wasm_bindgen(js_name = validateParams)]
-pub fn validate_params(slug: &str, params: JsValue, seed: f64) -> Result<(), JsError> {
+pub fn validate_params(slug: &str, params: JsValue, seed: &str) -> Result<(), JsError> {
     let p = paper(slug)?;
     let params = parse_params(p, params)?;
     let seed = seed_from(seed)?;
@@ -99,7 +94,7 @@ pub fn validate_part_params(
     slug: &str,
     part: &str,
     params: JsValue,
-    seed: f64,
+    seed: &str,
 ) -> Result<(), JsError> {
     let part = paper_part(slug, part)?;
     let params = parse_schema_params(part.schema, params)?;
@@ -124,7 +119,7 @@ impl Run {
 impl Run {
     /// Builds a run of `slug` with `{name: value}` parameters and a seed.
     #[wasm_bindgen(constructor)]
-    pub fn new(slug: &str, params: JsValue, seed: f64) -> Result<Run, JsError> {
+    pub fn new(slug: &str, params: JsValue, seed: &str) -> Result<Run, JsError> {
         let p = paper(slug)?;
         let params = parse_params(p, params)?;
         let exp = p
@@ -140,7 +135,7 @@ impl Run {
         slug: &str,
         part: &str,
         params: JsValue,
-        seed: f64,
+        seed: &str,
         dataset: &data::Dataset,
     ) -> Result<Run, JsError> {
         let part = paper_part(slug, part)?;
@@ -211,6 +206,17 @@ impl Run {
     }
 }
 
+/// Datasets handed to the checks by the page (fetched `data/<name>.bin` files, parsed once).
+struct PageDatasets(BTreeMap<String, std::sync::Arc<lemma::data::images::Dataset>>);
+
+impl lemma::verify::DatasetSource for PageDatasets {
+    fn load(&self, name: &str) -> Result<std::sync::Arc<lemma::data::images::Dataset>, String> {
+        self.0.get(name).cloned().ok_or_else(|| {
+            format!("the page could not load the dataset `{name}` (data/{name}.bin)")
+        })
+    }
+}
+
 /// The claim checks of one paper, run one at a time.
 #[wasm_bindgen]
 pub struct Verification {
@@ -219,12 +225,50 @@ pub struct Verification {
 
 #[wasm_bindgen]
 impl Verification {
-    /// A verifier over all checks of `slug`.
+    /// A verifier over all checks of `slug` (smoke tier). `datasets` (a `Map` from a name of
+    /// `paper.check_datasets` to the file's bytes) lets the checks that train on real data run;
+    /// without it they report "not applicable". `onProgress(what, {done, total})` receives the
+    /// progress of the training runs inside a check.
     #[wasm_bindgen(constructor)]
-    pub fn new(slug: &str) -> Result<Verification, JsError> {
+    pub fn new(
+        slug: &str,
+        datasets: Option<js_sys::Map>,
+        on_progress: Option<js_sys::Function>,
+    ) -> Result<Verification, JsError> {
+        let mut parsed = BTreeMap::new();
+        if let Some(map) = datasets {
+            for entry in map.entries() {
+                let pair =
+                    js_sys::Array::from(&entry.map_err(|e| JsError::new(&format!("{e:?}")))?);
+                let name = pair
+                    .get(0)
+                    .as_string()
+                    .ok_or_else(|| JsError::new("dataset names must be strings"))?;
+                let bytes = js_sys::Uint8Array::new(&pair.get(1)).to_vec();
+                let data = lemma::data::images::Dataset::from_bytes(&bytes)
+                    .map_err(|e| JsError::new(&format!("data/{name}.bin: {e}")))?;
+                parsed.insert(name, std::sync::Arc::new(data));
+            }
+        }
+        let progress = on_progress.map(|f| -> lemma::verify::ProgressSink {
+            // wasm32 is single-threaded: the callback never leaves this thread.
+            #[allow(clippy::arc_with_non_send_sync)]
+            std::sync::Arc::new(move |what: &str, p: &lemma::experiment::Progress| {
+                let progress = to_js(p).unwrap_or(JsValue::NULL);
+                // A throwing callback must not stop the checks.
+                let _ = f.call2(&JsValue::NULL, &JsValue::from_str(what), &progress);
+            })
+        });
+        let env = lemma::verify::VerifyEnv {
+            tier: lemma::verify::Tier::Smoke,
+            datasets: (!parsed.is_empty()).then(|| {
+                std::sync::Arc::new(PageDatasets(parsed))
+                    as std::sync::Arc<dyn lemma::verify::DatasetSource>
+            }),
+            progress,
+        };
         Ok(Verification {
-            // The page has no dataset files: checks that need one say so (not applicable).
-            inner: paper(slug)?.verifier(&lemma::verify::VerifyEnv::default()),
+            inner: paper(slug)?.verifier(&env),
         })
     }
 

@@ -56,9 +56,16 @@ async function train(msg, me) {
     id: r.id,
     run: g ? new GpuCnnRun(g.device, msg.slug, msg.part, r.params, msg.seed, data) : Run.forPart(msg.slug, msg.part, r.params, msg.seed, data),
     batch: Number(r.params.batch ?? 128),
+    trainSize: Number(r.params.train_size),
     seconds: 0,
     steps: 0,
   }));
+  // Images in the first `done` batches: every epoch is ceil(train/batch) batches, the last one
+  // partial (the pipeline's rule).
+  const imagesIn = (r, done) => {
+    const perEpoch = Math.ceil(r.trainSize / r.batch);
+    return Math.floor(done / perEpoch) * r.trainSize + Math.min((done % perEpoch) * r.batch, r.trainSize);
+  };
   const budget = g ? 8 : 1;
   try {
     for (;;) {
@@ -69,13 +76,15 @@ async function train(msg, me) {
         if (me !== job) break;
         const before = r.run.progress().done;
         const t0 = performance.now();
+        // A GPU step resolves once the device has finished it, so this is the real time.
         r.progress = g ? await r.run.step(budget) : r.run.step(budget);
         r.seconds += (performance.now() - t0) / 1000;
         r.steps += r.progress.done - before;
+        r.images = imagesIn(r, r.progress.done);
         self.postMessage({
           type: 'progress', id: r.id, progress: r.progress, ...snapshot(r.run),
           msPerStep: r.steps ? (1000 * r.seconds) / r.steps : null,
-          imagesPerSec: r.seconds ? (r.steps * r.batch) / r.seconds : null,
+          imagesPerSec: r.seconds ? r.images / r.seconds : null,
         });
         // Let pause/stop messages in between slices.
         await new Promise((resolve) => setTimeout(resolve, 0));

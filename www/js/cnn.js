@@ -5,7 +5,7 @@
 
 import { Chart, PALETTE } from './plots.js';
 import { renderControls } from './controls.js';
-import { el, fmt } from './page.js';
+import { el, fmt, scrollable } from './page.js';
 
 const PREFIX = 'cnn.';
 // Quick in-page defaults (a full 30-epoch CNN-M run is one setting away): small enough to finish
@@ -17,6 +17,8 @@ const RUNS = [
 ];
 const DATA_URL = { 'fashion-mnist': 'data/fashion-mnist-small.bin', mnist: 'data/mnist.bin' };
 
+const BACKENDS = ['auto', 'cpu'];
+
 /** Hash entries `cnn.*` of a section state. */
 function entriesOf(state) {
   return [...state.params].map(([k, v]) => [PREFIX + k, v]).concat([[PREFIX + 'backend', state.backend]]);
@@ -27,18 +29,20 @@ function entriesOf(state) {
  * @param {object} b        wasm bindings (for validation against the part's schema)
  * @param {object} paper    registry entry
  * @param {object} part     the paper's part (schema, title)
- * @param {Map} values      URL hash values
  * @param {() => void} onChange   called when the section's hash entries change
  * @param {() => string} seedOf   the page's seed (one seed per link)
+ * @returns a page section (see createPage): the page validates the section's `cnn.*` keys of a
+ *   link with the rest of the link, then hands them to `onHash`.
  */
-export function renderCnnSection(container, b, paper, part, values, onChange, seedOf) {
+export function renderCnnSection(container, b, paper, part, onChange, seedOf) {
   const skip = ['method'];
-  const params = new Map();
-  for (const p of part.schema.params) {
-    if (skip.includes(p.name)) continue;
-    params.set(p.name, values.get(PREFIX + p.name) ?? PAGE_DEFAULTS[p.name] ?? p.default);
-  }
-  let state = { params, backend: values.get(PREFIX + 'backend') === 'cpu' ? 'cpu' : 'auto' };
+  const names = part.schema.params.filter((p) => !skip.includes(p.name)).map((p) => p.name);
+  /** The section state a link describes (absent keys take the page defaults). */
+  const stateFrom = (values) => ({
+    params: new Map(names.map((n) => [n, values.get(PREFIX + n) ?? PAGE_DEFAULTS[n] ?? part.schema.params.find((p) => p.name === n).default])),
+    backend: values.get(PREFIX + 'backend') ?? 'auto',
+  });
+  let state = stateFrom(new Map());
   const section = el('section', { className: 'cnn-section' });
   section.dataset.state = 'idle';
   const backendNote = el('p', { className: 'backend-note', role: 'status', textContent: 'Backend: chosen when training starts (WebGPU if this browser has it, else the CPU).' });
@@ -60,9 +64,10 @@ export function renderCnnSection(container, b, paper, part, values, onChange, se
     el('div', { className: 'player' }, trainBtn, pauseBtn, status),
     backendNote, timing, accEl, lossEl, table);
   container.append(section);
+  scrollable(table);
 
-  const accuracy = new Chart(accEl, { title: 'Test accuracy (solid) and training accuracy (dashed) per epoch', xLabel: 'epoch', yLabel: 'accuracy', series: [] });
-  const loss = new Chart(lossEl, { title: 'Training loss (dashed) and test loss (solid) per epoch', xLabel: 'epoch', yLabel: 'loss', yLog: true, series: [] });
+  const accuracy = new Chart(accEl, { title: 'Test accuracy (solid) and training accuracy (dashed) per epoch', xLabel: 'epoch', yLabel: 'accuracy', xInteger: true, series: [] });
+  const loss = new Chart(lossEl, { title: 'Training loss (dashed) and test loss (solid) per epoch', xLabel: 'epoch', yLabel: 'loss', yLog: true, xInteger: true, series: [] });
   const setters = renderControls(paramBox, part.schema, state.params, (name, text) => {
     const next = new Map(state.params);
     next.set(name, text);
@@ -75,9 +80,10 @@ export function renderCnnSection(container, b, paper, part, values, onChange, se
     return { ...Object.fromEntries(s.params), method };
   }
 
-  function validate(s) {
+  function validate(s, seed = seedOf()) {
+    if (!BACKENDS.includes(s.backend)) return `invalid value for \`${PREFIX}backend\`: ${JSON.stringify(s.backend.slice(0, 40))} (allowed: one of ${BACKENDS.join(', ')})`;
     try {
-      for (const r of RUNS) b.validatePartParams(paper.slug, part.name, runParams(s, r.method), Number(seedOf()));
+      for (const r of RUNS) b.validatePartParams(paper.slug, part.name, runParams(s, r.method), seed);
     } catch (e) {
       return String(e.message ?? e);
     }
@@ -98,6 +104,7 @@ export function renderCnnSection(container, b, paper, part, values, onChange, se
 
   let worker = null;
   let latest = new Map();
+  let failure = null; // the error that stopped the last training, if any
   function stop() {
     worker?.terminate();
     worker = null;
@@ -123,7 +130,8 @@ export function renderCnnSection(container, b, paper, part, values, onChange, se
       const row = body.insertRow();
       row.dataset.run = r.id;
       const st = m.progress.status;
-      for (const v of [r.label, st.state === 'diverged' ? `diverged at step ${st.step}` : st.state, m.metrics.epochs, m.metrics.test_accuracy,
+      const shown = st.state === 'diverged' ? `diverged at step ${st.step}` : st.state === 'running' && failure ? 'stopped by an error' : st.state;
+      for (const v of [r.label, shown, m.metrics.epochs, m.metrics.test_accuracy,
         m.metrics.best_test_accuracy, m.metrics.sharpness_1step, m.metrics.sharpness_20step, m.msPerStep, m.imagesPerSec])
         row.insertCell().textContent = typeof v === 'string' ? v : fmt(v);
     }
@@ -135,6 +143,8 @@ export function renderCnnSection(container, b, paper, part, values, onChange, se
   function start() {
     stop();
     latest = new Map();
+    failure = null;
+    timing.textContent = '';
     const series = RUNS.flatMap((r) => [
       { label: `${r.label} test`, color: r.color, markers: true },
       { label: `${r.label} train`, color: r.color, dash: [6, 4], markers: true },
@@ -156,21 +166,25 @@ export function renderCnnSection(container, b, paper, part, values, onChange, se
       } else if (m.type === 'progress') {
         latest.set(m.id, m);
         render();
-        const ms = RUNS.filter((r) => latest.has(r.id)).map((r) => `${r.label} ${fmt(latest.get(r.id).msPerStep)} ms/step, ${fmt(latest.get(r.id).imagesPerSec)} images/s`);
-        timing.textContent = `Timing: ${ms.join(' · ')}`;
+        // Measured wall time of finished steps only (a GPU step counts once its work has completed).
+        const ms = RUNS.filter((r) => latest.get(r.id)?.msPerStep != null).map((r) => `${r.label} ${fmt(latest.get(r.id).msPerStep)} ms/step, ${fmt(latest.get(r.id).imagesPerSec)} images/s`);
+        timing.textContent = ms.length ? `Timing: ${ms.join(' · ')}` : '';
       } else if (m.type === 'done') {
         section.dataset.state = 'finished';
         pauseBtn.disabled = true;
       } else if (m.type === 'error') {
+        failure = m.message;
         section.dataset.state = 'error';
         error.hidden = false;
-        error.textContent = m.message;
+        error.textContent = `Training stopped: ${m.message}`;
         pauseBtn.disabled = true;
+        stop();
+        render();
       }
     };
     const url = new URL(DATA_URL[state.params.get('dataset')], location.href).href;
     worker.postMessage({
-      type: 'start', slug: paper.slug, part: part.name, seed: Number(seedOf()), backend: state.backend, datasetUrl: url,
+      type: 'start', slug: paper.slug, part: part.name, seed: seedOf(), backend: state.backend, datasetUrl: url,
       runs: RUNS.map((r) => ({ id: r.id, params: runParams(state, r.method) })),
     });
   }
@@ -184,11 +198,12 @@ export function renderCnnSection(container, b, paper, part, values, onChange, se
   });
 
   return {
+    owns: (key) => key === PREFIX + 'backend' || (key.startsWith(PREFIX) && names.includes(key.slice(PREFIX.length))),
+    validate: (values, seed) => validate(stateFrom(values), seed),
     entries: () => entriesOf(state),
-    onHash(vals) {
-      const next = new Map(state.params);
-      for (const k of next.keys()) next.set(k, vals.get(PREFIX + k) ?? next.get(k));
-      apply({ params: next, backend: vals.get(PREFIX + 'backend') === 'cpu' ? 'cpu' : 'auto' });
+    onHash(values) {
+      state = stateFrom(values);
+      error.hidden = true;
       for (const [k, v] of state.params) setters.set(k, v);
       backendSel.value = state.backend;
     },

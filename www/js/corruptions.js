@@ -22,6 +22,7 @@ export function renderCorruptionsPage(root, b, initialValues) {
   const byId = new Map(registry.corruptions.map((c) => [c.id, c]));
   const datasets = new Map(); // name -> Promise<TestImages | null>
   let state = null;
+  let disposed = false;
   let drawn = new Uint8Array(28 * 28);
   let generation = 0; // bumps on every redraw so stale frames stop
   let frame = 0;
@@ -92,18 +93,21 @@ export function renderCorruptionsPage(root, b, initialValues) {
     embedCode.value = `<iframe src="${url.href}" width="720" height="900" style="border:0" title="Lemma: common corruptions"></iframe>`;
     const site = new URL('./', location.href).href;
     const params = `suite=${s.suite}&source=${s.source}&image=${s.image}&seed=${s.seed}`;
-    elementCode.value = `<script type="module" src="${site}js/embed-element.js"></script>\n<lemma-figure page="corruptions" params="${params}" height="900"></lemma-figure>`;
+    elementCode.value = `<script src="${site}js/embed-element.js" defer></script>\n<lemma-figure page="corruptions" params="${params}"></lemma-figure>`;
   }
 
   /** Applies a candidate state: invalid ones keep the last valid state and show why. */
   function apply(candidate, fromHash) {
+    if (disposed) return; // a control's late `change` while the page is replaced
     const error = validate(candidate);
     if (error) {
       if (fromHash) showHashError(error);
       controlError.hidden = false;
       controlError.textContent = error;
-      if (state) syncControls(state);
-      else apply({ ...DEFAULTS, embed: candidate.embed }, false); // a first link that is bad
+      if (state) {
+        syncControls(state);
+        if (fromHash) writeHash(hashOf(state)); // the address bar shows the state kept
+      } else apply({ ...DEFAULTS, embed: candidate.embed }, false); // a first link that is bad
       return;
     }
     controlError.hidden = true;
@@ -315,6 +319,7 @@ export function renderCorruptionsPage(root, b, initialValues) {
       apply(stateFrom(values), true);
     },
     dispose() {
+      disposed = true;
       generation++;
       cancelAnimationFrame(frame);
       document.body.classList.remove('embed-mode');

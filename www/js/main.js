@@ -17,6 +17,9 @@ const PAGES = {
 
 async function main() {
   const b = await bindings();
+  // Let the browser finish the task that evaluated the modules before the first page is built,
+  // so neither makes one long main-thread task.
+  await new Promise((resolve) => setTimeout(resolve, 0));
   const papers = b.papers();
   const app = document.getElementById('app');
   let current = null; // { slug, page }
@@ -50,7 +53,21 @@ async function main() {
 
   onHashChange(route);
   route(readHash());
+  reportEmbedHeight();
   document.body.dataset.ready = '1';
+}
+
+/** In a frame (an embed), tells the host page our height whenever it changes, so the frame can
+ * fit the figure exactly (embed-element.js listens; any host may). */
+function reportEmbedHeight() {
+  if (window.parent === window) return;
+  let last = 0;
+  new ResizeObserver(() => {
+    const height = Math.ceil(document.body.getBoundingClientRect().height);
+    if (Math.abs(height - last) < 2) return;
+    last = height;
+    window.parent.postMessage({ type: 'lemma-embed-size', height }, '*');
+  }).observe(document.body);
 }
 
 main().catch((e) => {

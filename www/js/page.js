@@ -8,6 +8,13 @@ import { renderControls } from './controls.js';
 import { renderVerifyPanel } from './verify.js';
 import { makeHash, writeHash, showHashError } from './state.js';
 
+/** Height of the embed (iframe snippet and `<lemma-figure>`): the figure with its player, chart
+ * and legend; an embedded page also reports its real height to the host (embed-element.js). */
+export const EMBED_HEIGHT = 560;
+
+/** A key as quoted in messages: cut to 40 characters, like the core's values. */
+export const quoteKey = (key) => (key.length > 40 ? key.slice(0, 40) + '…' : key);
+
 /** Creates an element with properties and children. */
 export function el(tag, props = {}, ...children) {
   const e = document.createElement(tag);
@@ -34,14 +41,20 @@ export const fmt = (v) =>
  * @param {Map} o.initialValues   values from the URL hash
  * @param {string} o.fidelity     the paper-fidelity caveat
  * @param {string[]} [o.skip]     schema parameters the page controls itself
+ * @param {object} [o.defaults]   the page's first view where it differs from the schema defaults
+ *                                ({name: text}); every link states all values, so links stay exact
  * @param {object} [o.extra]      page-level state: { defaults: {key: text}, validate(state) -> error|null,
  *                                controls(container, state, set) -> sync(state) }
  * @param {(state) => object[]} o.paramSets   the parameter objects the state will run (validated first)
  * @param {(state, newRun) => Array<{id, label, color, run, slice?}>} o.makeRuns   builds the runs of a
  *   state; `newRun(overrides)` makes a run of the current parameters and seed with some overridden
  * @param {(figure: HTMLElement, more: HTMLElement) => {reset(runs, state), render(runs, state)}} o.figures
- * @param {(more: HTMLElement, values: Map, onChange: () => void, seedOf: () => string) => Array<{entries(), onHash(values), dispose()}>} [o.sections]
- *   extra sections with their own hash entries (e.g. a paper's CNN part)
+ * @param {(run) => string|null} [o.outsideTheory]  why a run has left the regime the paper's claim
+ *   assumes (shown in a notice above the figure); diverged runs always are
+ * @param {(more: HTMLElement, onChange: () => void, seedOf: () => string) => Array<Section>} [o.sections]
+ *   extra sections with their own hash entries (e.g. a paper's CNN part). A Section is
+ *   { owns(key), validate(values, seed) -> error|null, entries(), onHash(values), dispose() }: the
+ *   page validates every key of a link (its own and the sections') before anything is applied.
  */
 export function createPage(o) {
   const { root, b, paper } = o;
@@ -52,19 +65,29 @@ export function createPage(o) {
 
   function stateFrom(values) {
     const s = { seed: values.get('seed') ?? '0', params: new Map(), extra: {}, embed: values.get('embed') === '1' };
-    for (const p of paper.schema.params) if (!skip.includes(p.name)) s.params.set(p.name, values.get(p.name) ?? p.default);
+    for (const p of paper.schema.params) if (!skip.includes(p.name)) s.params.set(p.name, values.get(p.name) ?? o.defaults?.[p.name] ?? p.default);
     for (const k of extraKeys) s.extra[k] = values.get(k) ?? o.extra.defaults[k];
     return s;
   }
 
   function validate(s) {
-    if (!/^\d+$/.test(s.seed)) return `invalid value for \`seed\`: "${s.seed}" (allowed: a non-negative integer)`;
     const extraError = o.extra?.validate?.(s);
     if (extraError) return extraError;
     try {
-      for (const params of o.paramSets(s)) b.validateParams(slug, params, Number(s.seed));
+      // The core validates the seed (as typed) and every parameter, with one message format.
+      for (const params of o.paramSets(s)) b.validateParams(slug, params, s.seed);
     } catch (e) {
       return String(e.message ?? e);
+    }
+    return null;
+  }
+
+  /** The first key of a link that neither the page nor a section knows. */
+  function unknownKey(values) {
+    const known = new Set(['seed', 'embed', ...extraKeys, ...paper.schema.params.filter((p) => !skip.includes(p.name)).map((p) => p.name)]);
+    for (const key of values.keys()) {
+      if (known.has(key) || sections.some((x) => x.owns(key))) continue;
+      return `unknown parameter ${JSON.stringify(quoteKey(key))} in the link (allowed: ${[...known].join(', ')}${sections.length ? ', and the section keys shown on the page' : ''})`;
     }
     return null;
   }
@@ -86,7 +109,8 @@ export function createPage(o) {
   const stepBtn = el('button', { className: 'step', textContent: 'Step' });
   const resetBtn = el('button', { className: 'reset', textContent: 'Reset' });
   const progress = el('span', { className: 'progress' });
-  const figure = el('section', { className: 'figure' }, el('div', { className: 'player' }, playBtn, stepBtn, resetBtn, progress));
+  const notice = el('div', { className: 'regime-notice', role: 'status', hidden: true });
+  const figure = el('section', { className: 'figure' }, el('div', { className: 'player' }, playBtn, stepBtn, resetBtn, progress), notice);
   const more = el('section', { className: 'more' });
   const embedCode = el('textarea', { readOnly: true, rows: 3, className: 'embed-code' });
   const elementCode = el('textarea', { readOnly: true, rows: 3, className: 'embed-code element-code' });
@@ -96,11 +120,12 @@ export function createPage(o) {
   root.append(head, controls, figure, more);
   const figures = o.figures(figure, more);
   let sections = [];
-  renderVerifyPanel(root, slug);
+  const verifyPanel = renderVerifyPanel(root, paper);
   root.append(embed);
 
   let state = stateFrom(new Map());
-  const newRun = (overrides = {}) => new b.Run(slug, { ...Object.fromEntries(state.params), ...overrides }, Number(state.seed));
+  let disposed = false;
+  const newRun = (overrides = {}) => new b.Run(slug, { ...Object.fromEntries(state.params), ...overrides }, state.seed);
   const setters = renderControls(paramBox, paper.schema, state.params, (name, text) => {
     const params = new Map(state.params);
     params.set(name, text);
@@ -137,8 +162,25 @@ export function createPage(o) {
     render();
   }
 
+  /** Lists the runs that left the theory's regime, with what happened and why the claim does not
+   * apply to them. */
+  function renderNotice() {
+    const lines = runs.flatMap((r) => {
+      const st = r.progress.status;
+      const why = st.state === 'diverged'
+        ? `diverged at step ${st.step} (${st.reason ?? 'the iterates blew up'}): the step size is too large for this setting, so the run has no limit and the claim says nothing about it`
+        : o.outsideTheory?.(r);
+      return why ? [`${r.label}: ${why}`] : [];
+    });
+    notice.hidden = lines.length === 0;
+    if (notice.dataset.text === lines.join('\n')) return;
+    notice.dataset.text = lines.join('\n');
+    notice.replaceChildren(el('strong', { textContent: 'Outside the theory’s regime. ' }), ...lines.map((l) => el('span', { className: 'regime-line', textContent: l })));
+  }
+
   function render() {
     figures.render(runs, state);
+    renderNotice();
     const done = runs.reduce((s, r) => s + r.progress.done, 0);
     const total = runs.reduce((s, r) => s + r.progress.total, 0);
     progress.textContent = `${done.toLocaleString()} / ${total.toLocaleString()} iterations`;
@@ -159,12 +201,17 @@ export function createPage(o) {
   }
 
   function apply(candidate, source) {
+    // A control can still fire `change` while the page is torn down (a focused box loses focus
+    // when Back replaces the page); it must not rewrite the next page's URL.
+    if (disposed) return;
     const error = validate(candidate);
     if (error) {
-      if (source === 'url') showHashError(error);
-      controlError.hidden = source === 'url';
-      controlError.textContent = error;
-      sync();
+      if (source === 'url') rejectLink(error);
+      else {
+        controlError.hidden = false;
+        controlError.textContent = error;
+        sync();
+      }
       return;
     }
     showHashError(null);
@@ -173,32 +220,70 @@ export function createPage(o) {
     state = candidate;
     writeHash(hashOf(state));
     sync();
-    const url = new URL(location.href);
-    url.hash = hashOf({ ...state, embed: true }).slice(1);
-    embedCode.value = `<iframe src="${url.href}" width="720" height="420" style="border:0" title="${paper.title}"></iframe>`;
-    const site = new URL('./', location.href).href;
-    const params = hashOf(state).slice(1).replace(`paper=${slug}&`, '');
-    elementCode.value = `<script type="module" src="${site}js/embed-element.js"></script>\n<lemma-figure paper="${slug}" params="${params}"></lemma-figure>`;
+    updateEmbedCode();
     root.classList.toggle('embedded', state.embed);
     document.body.classList.toggle('embed-mode', state.embed);
     rebuild();
     if (wasPlaying) player.play();
   }
 
-  sections = o.sections?.(more, o.initialValues, () => writeHash(hashOf(state)), () => state.seed) ?? [];
-  apply(state, 'control');
-  if (o.initialValues.size) apply(stateFrom(o.initialValues), 'url');
+  function updateEmbedCode() {
+    const url = new URL(location.href);
+    url.hash = hashOf({ ...state, embed: true }).slice(1);
+    embedCode.value = `<iframe src="${url.href}" width="720" height="${EMBED_HEIGHT}" style="border:0" title="${paper.title}"></iframe>`;
+    const site = new URL('./', location.href).href;
+    const params = hashOf(state).slice(1).replace(`paper=${slug}&`, '');
+    elementCode.value = `<script src="${site}js/embed-element.js" defer></script>\n<lemma-figure paper="${slug}" params="${params}"></lemma-figure>`;
+  }
+
+  /** A bad link: the banner names the problem, the page keeps its last valid state, and the
+   * address bar is rewritten to that state. */
+  function rejectLink(error) {
+    showHashError(error);
+    controlError.hidden = true;
+    writeHash(hashOf(state));
+    sync();
+  }
+
+  /** The state a link describes and the first problem with it (every key: page, extra and
+   * section). */
+  function readLink(values) {
+    const candidate = stateFrom(values);
+    const error = unknownKey(values) ?? validate(candidate) ?? sections.map((x) => x.validate(values, candidate.seed)).find(Boolean) ?? null;
+    return { candidate, error };
+  }
+
+  /** Applies a link; nothing changes unless every key is valid. */
+  function fromLink(values) {
+    const { candidate, error } = readLink(values);
+    if (error) return rejectLink(error);
+    for (const x of sections) x.onHash(values);
+    apply(candidate, 'url');
+  }
+
+  sections = o.sections?.(more, () => {
+    if (disposed) return;
+    writeHash(hashOf(state));
+    updateEmbedCode();
+  }, () => state.seed) ?? [];
+  // The first view: the link's state when it is valid, else the defaults with the banner (one
+  // build either way).
+  const first = o.initialValues.size ? readLink(o.initialValues) : { error: null, candidate: null };
+  if (first.candidate && !first.error) fromLink(o.initialValues);
+  else {
+    apply(state, 'control');
+    if (first.error) rejectLink(first.error);
+  }
 
   return {
     /** A run of the current parameters and seed, with `overrides` (for sweeps). */
     newRun,
     /** The current (last valid) state. */
     state: () => state,
-    onHash(values) {
-      apply(stateFrom(values), 'url');
-      for (const x of sections) x.onHash(values);
-    },
+    onHash: fromLink,
     dispose() {
+      disposed = true;
+      verifyPanel.dispose();
       for (const x of sections) x.dispose();
       player.pause();
       for (const r of runs) r.run.free();
@@ -243,6 +328,7 @@ export function algorithmToggles(key, algos, palette) {
 
 /** Fills a metrics table (one row per run, status first) and the run notes. */
 export function metricsTable(table, notes, runs, columns) {
+  scrollable(table);
   table.replaceChildren();
   const hr = table.createTHead().insertRow();
   for (const h of ['run', 'status', ...columns.map((c) => c[0])]) hr.append(el('th', { textContent: h }));
@@ -258,6 +344,15 @@ export function metricsTable(table, notes, runs, columns) {
     for (const [, f] of columns) tr.insertCell().textContent = f(m);
     for (const n of r.run.notes()) notes.append(el('li', { textContent: `${r.label}: ${n}` }));
   }
+}
+
+/** Wraps a wide element (a metrics table) in a box that scrolls sideways on narrow screens instead
+ * of widening the page. */
+export function scrollable(wide) {
+  if (!wide.parentElement || wide.parentElement.classList.contains('scroll-x')) return;
+  const box = el('div', { className: 'scroll-x' });
+  wide.replaceWith(box);
+  box.append(wide);
 }
 
 /**

@@ -19,23 +19,17 @@ export function makeHash(paper, entries) {
   return '#' + query.toString();
 }
 
-/** Replaces the hash without adding a history entry or re-triggering our own listener. */
-let suppressed = null;
+/** Replaces the hash without adding a history entry. `replaceState` fires no `hashchange`, so
+ * nothing needs suppressing: every later `hashchange` (a link, Back, Forward, an edit of the
+ * address bar) is the user's and is routed. */
 export function writeHash(hash) {
   if (location.hash === hash) return;
-  suppressed = hash;
   history.replaceState(null, '', hash);
 }
 
-/** Calls `onChange` when the user (not writeHash) changes the hash. */
+/** Calls `onChange` whenever the hash changes by navigation (links, Back/Forward, typing). */
 export function onHashChange(onChange) {
-  addEventListener('hashchange', () => {
-    if (suppressed && location.hash === suppressed) {
-      suppressed = null;
-      return;
-    }
-    onChange(readHash());
-  });
+  addEventListener('hashchange', () => onChange(readHash()));
 }
 
 /** Shows or clears the inline URL error banner. */

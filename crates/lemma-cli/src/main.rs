@@ -62,7 +62,7 @@ enum Command {
         #[arg(long = "set", value_name = "NAME=VALUE")]
         set: Vec<String>,
         /// Seed of the run.
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value = "0", value_parser = seed_arg)]
         seed: u64,
         /// Print one JSON object (metrics, series, vectors) and no progress bar.
         #[arg(long)]
@@ -131,7 +131,7 @@ enum Command {
         #[arg(long)]
         severity: Option<u32>,
         /// Seed of the corruption draws.
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value = "0", value_parser = seed_arg)]
         seed: u64,
         /// Output directory (default corrupted/<dataset>/<suite>/).
         #[arg(long)]
@@ -168,6 +168,11 @@ impl From<registry::UnknownPaper> for Failure {
     fn from(e: registry::UnknownPaper) -> Self {
         Failure::Input(e.to_string())
     }
+}
+
+/// `--seed`: the core's seed parser, so the CLI and the page give the same message.
+fn seed_arg(text: &str) -> Result<u64, String> {
+    lemma::schema::parse_seed(text).map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {
@@ -421,9 +426,19 @@ fn run_part(
 fn verify(slugs: &[String], json: bool, tier: &str) -> Result<bool, Failure> {
     let tier = Tier::parse(tier)
         .ok_or_else(|| Failure::Input(format!("unknown tier {tier:?} (allowed: smoke, full)")))?;
+    // The bar of the paper being verified; long training runs inside a check show on it.
+    let current: Arc<Mutex<Option<(ProgressBar, String)>>> = Arc::default();
+    let shown = Arc::clone(&current);
     let env = VerifyEnv {
         tier,
         datasets: Some(Arc::new(FileDatasets::default())),
+        progress: Some(Arc::new(
+            move |what: &str, p: &lemma::experiment::Progress| {
+                if let Some((bar, check)) = shown.lock().ok().as_deref().and_then(Option::as_ref) {
+                    bar.set_message(format!("{check}: {what} {}/{} batches", p.done, p.total));
+                }
+            },
+        )),
     };
     let papers: Vec<&Paper> = if slugs.is_empty() {
         registry::papers().iter().collect()
@@ -444,7 +459,11 @@ fn verify(slugs: &[String], json: bool, tier: &str) -> Result<bool, Failure> {
         let ids = v.ids();
         let mut checks = Vec::new();
         for id in ids {
-            bar.set_message(format!("{} {id}", paper.slug));
+            let check = format!("{} {id}", paper.slug);
+            bar.set_message(check.clone());
+            if let Ok(mut slot) = current.lock() {
+                *slot = Some((bar.clone(), check));
+            }
             let Some(r) = v.step() else { break };
             bar.inc(1);
             if !json {

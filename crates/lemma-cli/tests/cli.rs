@@ -43,6 +43,37 @@ fn bad_parameter_exits_2_naming_parameter_value_and_range() {
 }
 
 #[test]
+fn seeds_are_exact_and_bad_ones_are_quoted_as_typed() {
+    let nines = "9".repeat(23);
+    let o = lemma(&["run", "pesme2021_sgd_dln", "--seed", &nines]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(&format!("invalid value for `seed`: \"{nines}\"")),
+        "{}",
+        stderr(&o)
+    );
+    let huge = "7".repeat(100_000);
+    let o = lemma(&["run", "pesme2021_sgd_dln", "--set", &format!("gamma={huge}")]);
+    assert_eq!(o.status.code(), Some(2));
+    let message = stderr(&o);
+    assert!(message.contains(&format!("\"{}\"…", "7".repeat(40))), "{message}");
+    assert!(message.len() < 300, "{} characters", message.len());
+    // Above 2^53 is a valid seed, kept exactly.
+    let o = lemma(&[
+        "run",
+        "pesme2021_sgd_dln",
+        "--seed",
+        "9007199254740993",
+        "--set",
+        "steps=10",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["seed"].as_u64(), Some(9_007_199_254_740_993));
+}
+
+#[test]
 fn every_paper_rejects_bad_parameters_with_exit_2() {
     for (slug, set, name) in [
         ("pesme2021_sgd_dln", "batch=41", "`batch`"),

@@ -38,6 +38,9 @@ pub struct Paper {
     build: Builder,
     /// Experiments on real datasets, run beside the main one (e.g. the SAM paper's CNN part).
     pub parts: &'static [Part],
+    /// The datasets (file names `data/<name>.bin`) the smoke-tier checks load; a host that has
+    /// them (the CLI, the page's verify panel) hands them in through [`VerifyEnv`].
+    pub check_datasets: &'static [&'static str],
     #[serde(skip)]
     verifier: fn(&VerifyEnv) -> Box<dyn Verify>,
 }
@@ -143,6 +146,7 @@ static PAPERS: [Paper; 3] = [
             build: sam::cnn::build,
             validate: |p| sam::cnn::CnnConfig::from_params(p).map(|_| ()),
         }],
+        check_datasets: &[sam::cnn::checks::SMOKE.dataset],
         verifier: sam::checks::verifier,
     },
     Paper {
@@ -162,6 +166,7 @@ static PAPERS: [Paper; 3] = [
         schema: &sgd::SCHEMA,
         build: sgd::build,
         parts: &[],
+        check_datasets: &[],
         verifier: |_| Box::new(sgd::checks::verifier()),
     },
     Paper {
@@ -182,6 +187,7 @@ static PAPERS: [Paper; 3] = [
         schema: &relu::SCHEMA,
         build: relu::build,
         parts: &[],
+        check_datasets: &[],
         verifier: |_| Box::new(relu::checks::verifier()),
     },
 ];

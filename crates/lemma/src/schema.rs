@@ -79,9 +79,10 @@ pub struct Schema {
     pub params: &'static [ParamSpec],
 }
 
-/// A rejected parameter: which one, what was given and what is allowed.
+/// A rejected parameter: which one, what was given and what is allowed. The message quotes the
+/// text exactly as given, cut to [`QUOTE_CHARS`] characters with an ellipsis.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("invalid value for `{name}`: {value:?} (allowed: {allowed})")]
+#[error("invalid value for `{name}`: {quoted} (allowed: {allowed})", quoted = quote(value))]
 pub struct ParamError {
     /// Parameter name.
     pub name: String,
@@ -89,6 +90,36 @@ pub struct ParamError {
     pub value: String,
     /// The allowed range or choices, in words.
     pub allowed: String,
+}
+
+/// How many characters of a rejected value an error message quotes.
+pub const QUOTE_CHARS: usize = 40;
+
+/// `text` in double quotes (escaped as Rust's `Debug` does), cut after [`QUOTE_CHARS`] characters
+/// with an ellipsis, so a huge value cannot flood a message or a page.
+pub fn quote(text: &str) -> String {
+    match text.char_indices().nth(QUOTE_CHARS) {
+        None => format!("{text:?}"),
+        Some((cut, _)) => format!("{:?}…", &text[..cut]),
+    }
+}
+
+/// The largest seed: any `u64`.
+pub const MAX_SEED: u64 = u64::MAX;
+
+/// Parses a seed given as text (URL hash, CLI, page): a decimal integer `0 ≤ seed ≤ 2⁶⁴ − 1`.
+/// The error quotes the text as typed (never a rounded number).
+pub fn parse_seed(text: &str) -> Result<u64, ParamError> {
+    let digits = text.trim();
+    let valid = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    valid
+        .then(|| digits.parse::<u64>().ok())
+        .flatten()
+        .ok_or_else(|| ParamError {
+            name: "seed".into(),
+            value: text.to_string(),
+            allowed: format!("integer 0 ≤ seed ≤ {MAX_SEED}"),
+        })
 }
 
 impl ParamSpec {
@@ -281,5 +312,46 @@ mod tests {
         assert_eq!(e.allowed, "one of gd, sgd");
         let e = SCHEMA.build([("beta", "1")]).unwrap_err();
         assert!(e.allowed.contains("rho, steps, algo"), "{}", e.allowed);
+    }
+
+    #[test]
+    fn long_values_are_quoted_as_typed_and_cut() {
+        let nines = "9".repeat(23);
+        let e = SCHEMA.build([("steps", nines.as_str())]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("invalid value for `steps`: \"{nines}\" (allowed: integer 1 ≤ steps ≤ 100)")
+        );
+        let huge = "1".repeat(100_000);
+        let message = SCHEMA
+            .build([("rho", huge.as_str())])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            message,
+            format!(
+                "invalid value for `rho`: \"{}\"… (allowed: 0 ≤ rho ≤ 10)",
+                "1".repeat(40)
+            )
+        );
+        assert_eq!(quote("αβγ"), "\"αβγ\"");
+        assert_eq!(quote(&"é".repeat(41)), format!("\"{}\"…", "é".repeat(40)));
+    }
+
+    #[test]
+    fn seeds_parse_exactly_and_errors_quote_the_text() {
+        assert_eq!(parse_seed("0"), Ok(0));
+        assert_eq!(parse_seed("9007199254740993"), Ok(9_007_199_254_740_993));
+        assert_eq!(parse_seed("18446744073709551615"), Ok(u64::MAX));
+        for bad in ["", "-1", "1.5", "1e3", "+3", "0x10", "18446744073709551616"] {
+            let e = parse_seed(bad).unwrap_err();
+            assert_eq!(e.value, bad);
+        }
+        assert_eq!(
+            parse_seed("99999999999999999999999")
+                .unwrap_err()
+                .to_string(),
+            "invalid value for `seed`: \"99999999999999999999999\" (allowed: integer 0 ≤ seed ≤ 18446744073709551615)"
+        );
     }
 }

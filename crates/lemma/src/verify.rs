@@ -195,20 +195,32 @@ impl RunOutcome {
 pub struct RunCache {
     schema: &'static Schema,
     build: Builder,
+    base: &'static [(&'static str, &'static str)],
     cache: BTreeMap<String, RunOutcome>,
 }
 
 impl RunCache {
     /// An empty cache for the paper with this schema and experiment builder.
     pub fn new(schema: &'static Schema, build: Builder) -> Self {
+        Self::with_base(schema, build, &[])
+    }
+
+    /// An empty cache whose runs all start from the defaults with `base` applied (e.g. the data
+    /// source the checks use), then each run's own overrides.
+    pub fn with_base(
+        schema: &'static Schema,
+        build: Builder,
+        base: &'static [(&'static str, &'static str)],
+    ) -> Self {
         Self {
             schema,
             build,
+            base,
             cache: BTreeMap::new(),
         }
     }
 
-    /// Runs (or recalls) the default configuration with `overrides` on `seed`, to the end.
+    /// Runs (or recalls) the base configuration with `overrides` on `seed`, to the end.
     pub fn get(&mut self, seed: u64, overrides: &[(&str, &str)]) -> RunOutcome {
         let key = format!("{seed}|{overrides:?}");
         if let Some(o) = self.cache.get(&key) {
@@ -216,7 +228,7 @@ impl RunCache {
         }
         let params = self
             .schema
-            .build(overrides.iter().copied())
+            .build(self.base.iter().chain(overrides).copied())
             .expect("check configurations are valid");
         let mut run =
             (self.build)(&params, seed).expect("check configurations and seeds are valid");
@@ -292,14 +304,29 @@ pub trait DatasetSource {
     fn load(&self, name: &str) -> Result<Arc<Dataset>, String>;
 }
 
-/// What a host hands the checks: the tier, and datasets when it has them.
+/// Receives progress of the long runs inside a check: what is training, and its progress.
+pub type ProgressSink = Arc<dyn Fn(&str, &crate::experiment::Progress)>;
+
+/// What a host hands the checks: the tier, datasets when it has them, and where to report the
+/// progress of long runs.
 #[derive(Clone, Default)]
 pub struct VerifyEnv {
     /// Smoke or full.
     pub tier: Tier,
-    /// Datasets; `None` where the host has none (the browser's verify panel), in which case the
-    /// checks that need data say so as "not applicable" with the command that runs them.
+    /// Datasets; `None` where the host has none, in which case the checks that need data say so
+    /// as "not applicable" with the command that runs them.
     pub datasets: Option<Arc<dyn DatasetSource>>,
+    /// Progress of the training runs inside checks (the page's verify panel shows it).
+    pub progress: Option<ProgressSink>,
+}
+
+impl VerifyEnv {
+    /// Reports that the run `what` reached `progress` (nothing when no sink is set).
+    pub fn report(&self, what: &str, progress: &crate::experiment::Progress) {
+        if let Some(sink) = &self.progress {
+            sink(what, progress);
+        }
+    }
 }
 
 /// Several verifiers run one after the other as one.

@@ -48,8 +48,8 @@ export function renderSgdPage(root, b, paper, initialValues) {
         el('p', { textContent: 'ln(α∞/α) per coordinate, measured exactly (points) and from the paper\'s formula −2γ·(XᵀX/n)_jj·∫L (line). β against β*, with the interpolator predicted from the formula\'s α∞ once SGD has finished.' }),
         alphaEl, betaEl, table, notes);
       const loss = new Chart(lossEl, { title: 'Train loss (dashed) and test error ‖β − β*‖² (solid)', xLabel: 'iteration', yLabel: 'value', xLog: true, yLog: true, series: [] });
-      const alpha = new Chart(alphaEl, { title: 'ln(α∞/α) per coordinate', xLabel: 'coordinate', yLabel: 'ln(α∞/α)', series: [] });
-      const beta = new Chart(betaEl, { title: 'β (points) against β* (bars)', xLabel: 'coordinate', yLabel: 'β', series: [] });
+      const alpha = new Chart(alphaEl, { title: 'ln(α∞/α) per coordinate', xLabel: 'coordinate', yLabel: 'ln(α∞/α)', xInteger: true, series: [] });
+      const beta = new Chart(betaEl, { title: 'β (points) against β* (bars)', xLabel: 'coordinate', yLabel: 'β', xInteger: true, series: [] });
       return {
         reset(runs) {
           loss.setSeries(runs.flatMap((r) => [

@@ -9,6 +9,7 @@ use super::context::{GpuContext, Grid, LayerBuffers, Op};
 use super::kernels::{CONV_KERNELS, Kernel, LINEAR_KERNELS, SUM_SQUARES_GROUPS};
 use crate::nn::reference::StepConfig;
 use crate::nn::spec::{Arch, Layer, Shape};
+use crate::nn::train::sam_chunks;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -88,7 +89,9 @@ pub struct GpuTrainer {
     sum_sq_ops: [Op; 2],
     perturb: Op,
     restore: Op,
-    accumulate: Op,
+    /// `acc += weight·g` for the full chunks of an m-SAM step, and for a short last chunk (a
+    /// partial batch), each with its own uniform so both weights fit in one submit.
+    accumulate: [Op; 2],
     plans: HashMap<(usize, usize), Plan>,
     attacks: HashMap<usize, AttackOps>,
 }
@@ -194,12 +197,14 @@ impl GpuTrainer {
             &[(2, &params), (3, &perturbation)],
             Grid::Items(count),
         );
-        let accumulate = c.op(
-            Kernel::Accumulate,
-            &[n, 0],
-            &[(1, &grads), (5, &accumulated)],
-            Grid::Items(count),
-        );
+        let accumulate = [(); 2].map(|()| {
+            c.op(
+                Kernel::Accumulate,
+                &[n, 0],
+                &[(1, &grads), (5, &accumulated)],
+                Grid::Items(count),
+            )
+        });
         Ok(Self {
             loss: c.buffer::<f32>("loss", max_batch),
             correct: c.buffer::<u32>("correct", max_batch),
@@ -289,6 +294,12 @@ impl GpuTrainer {
             train: totals(&train),
             eval: totals(&eval),
         })
+    }
+
+    /// Resolves once every step queued so far has run on the device (a one-word readback), so a
+    /// host that times steps measures the GPU's work, not the time to queue it.
+    pub async fn finish_queued(&self) -> Result<(), GpuError> {
+        self.ctx.read::<u32>(&self.totals, 0, 1).await.map(|_| ())
     }
 
     /// Checks a batch and uploads its pixels (to `target`) and labels.
@@ -524,23 +535,22 @@ impl GpuTrainer {
                 self.ctx.encode(&mut encoder, ops);
             }
             Some(sam) => {
-                if sam.chunk == 0 || !batch.is_multiple_of(sam.chunk) {
-                    return Err(GpuError::Input(format!(
-                        "the SAM chunk {} must be positive and divide the batch {batch}",
-                        sam.chunk
-                    )));
-                }
-                let chunks = batch / sam.chunk;
+                // The chunks and weights of `nn::train::sam_chunks`: full chunks use the first
+                // accumulate op, a short last chunk the second.
+                let chunks: Vec<_> = sam_chunks(batch, sam.chunk).collect();
+                let full = chunks[0].0.len();
                 self.write_words(&self.sgd_sam, &sgd);
                 self.write_words(&self.perturb, &[n, sam.rho.to_bits()]);
-                self.write_words(&self.accumulate, &[n, (1.0 / chunks as f32).to_bits()]);
-                for c in 0..chunks {
-                    self.plan(sam.chunk, c * sam.chunk);
+                for (range, weight) in &chunks {
+                    let which = usize::from(range.len() != full);
+                    self.write_words(&self.accumulate[which], &[n, weight.to_bits()]);
+                    self.plan(range.len(), range.start);
                 }
                 encoder.clear_buffer(&self.accumulated, 0, None);
                 let mut ops: Vec<&Op> = Vec::new();
-                for c in 0..chunks {
-                    let plan = &self.plans[&(sam.chunk, c * sam.chunk)];
+                for (range, _) in &chunks {
+                    let accumulate = &self.accumulate[usize::from(range.len() != full)];
+                    let plan = &self.plans[&(range.len(), range.start)];
                     ops.extend(&plan.forward);
                     ops.extend([&plan.loss, &plan.train_totals]);
                     ops.extend(&plan.train_backward);
@@ -549,7 +559,7 @@ impl GpuTrainer {
                     ops.extend(&plan.forward);
                     ops.push(&plan.loss);
                     ops.extend(&plan.train_backward);
-                    ops.extend([&self.restore, &self.accumulate]);
+                    ops.extend([&self.restore, accumulate]);
                 }
                 ops.push(&self.sgd_sam);
                 self.ctx.encode(&mut encoder, ops);

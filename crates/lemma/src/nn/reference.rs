@@ -9,6 +9,7 @@
 //! through an [`Arch`] (ERM and SAM/m-SAM steps).
 
 use super::spec::{Arch, Layer, ParamSlot};
+use super::train::sam_chunks;
 
 /// A slice whose length does not match the shape it was given with, or a label out of range.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -719,7 +720,9 @@ pub struct StepConfig {
 ///
 /// ERM: gradient of the batch mean, then [`sgd_momentum`]. SAM: for each chunk, the chunk-mean
 /// gradient `g` at `w`, `e = ρ g/(‖g‖ + 1e-12)` ([`sum_of_squares`], [`sam_perturb`]), the
-/// gradient at `w + e`, [`sam_restore`], and [`accumulate`] of it with weight `1/chunks`; then
+/// gradient at `w + e`, [`sam_restore`], and [`accumulate`] of it with the chunk's weight
+/// `len/batch` (chunks cut by [`crate::nn::train::sam_chunks`]: a short last chunk when `m` does
+/// not divide the batch); then
 /// [`sgd_momentum`] with the accumulated gradient (weight decay at the restored `w`).
 pub fn train_step(
     arch: &Arch,
@@ -757,19 +760,13 @@ fn sam_gradient(
     sam: SamConfig,
 ) -> Result<(Vec<f32>, Vec<f32>)> {
     let batch = labels.len();
-    if sam.chunk == 0 || !batch.is_multiple_of(sam.chunk) {
-        return Err(ReferenceError::Shape(
-            "the SAM chunk must be positive and divide the batch",
-        ));
-    }
-    let chunks = batch / sam.chunk;
     let per = arch.input.len();
     let mut acc = vec![0f32; params.len()];
     let mut e = vec![0f32; params.len()];
     let mut losses = Vec::with_capacity(batch);
-    for c in 0..chunks {
-        let xs = &x[c * sam.chunk * per..][..sam.chunk * per];
-        let ys = &labels[c * sam.chunk..][..sam.chunk];
+    for (range, weight) in sam_chunks(batch, sam.chunk) {
+        let xs = &x[range.start * per..range.end * per];
+        let ys = &labels[range];
         let first = network_pass(arch, params, xs, ys)?;
         losses.extend(first.loss);
         sam_perturb(
@@ -781,7 +778,7 @@ fn sam_gradient(
         )?;
         let second = network_pass(arch, params, xs, ys)?;
         sam_restore(params, &e)?;
-        accumulate(&mut acc, &second.grads, 1.0 / chunks as f32)?;
+        accumulate(&mut acc, &second.grads, weight)?;
     }
     Ok((acc, losses))
 }

@@ -33,6 +33,21 @@ pub enum StepRule {
     },
 }
 
+/// The m-SAM chunks of a batch of `batch` examples for chunk size `m`, with the weight of each
+/// chunk's gradient in the batch mean: consecutive runs of `m` examples, the last one shorter when
+/// `m` does not divide the batch (a partial last batch of an epoch), each weighted by its share
+/// `len/batch`; an `m` above the batch is the whole batch (plain SAM), an `m` of 0 counts as 1. Every backend (the
+/// CPU trainer, the reference twins, the GPU trainer) cuts batches with this one rule. When `m`
+/// divides the batch, every weight is `1/chunks`, bit for bit.
+pub fn sam_chunks(batch: usize, m: usize) -> impl Iterator<Item = (std::ops::Range<usize>, f32)> {
+    let m = m.clamp(1, batch.max(1));
+    (0..batch.div_ceil(m)).map(move |k| {
+        let range = k * m..((k + 1) * m).min(batch);
+        let weight = range.len() as f32 / batch as f32;
+        (range, weight)
+    })
+}
+
 /// `lr` scaled by the piecewise schedule: ÷10 at 50 % and again at 75 % of `total` steps.
 pub fn piecewise_lr(base: f32, step: usize, total: usize) -> f32 {
     if 4 * step >= 3 * total {
@@ -118,12 +133,9 @@ impl Trainer {
 
     fn sam_gradient(&mut self, x: &[f32], labels: &[u8], rho: f32, chunk: usize) -> BatchStats {
         let per = self.net.input_len();
-        let chunk = chunk.clamp(1, labels.len().max(1));
-        let chunks = labels.len().div_ceil(chunk);
         let mut stats = BatchStats::default();
         self.grads.fill(0.0);
-        for k in 0..chunks {
-            let range = k * chunk..((k + 1) * chunk).min(labels.len());
+        for (range, weight) in sam_chunks(labels.len(), chunk) {
             let (xs, ys) = (
                 &x[range.start * per..range.end * per],
                 &labels[range.clone()],
@@ -141,7 +153,6 @@ impl Trainer {
                 .gradient(&self.params, xs, ys, &mut self.chunk_grads);
             // Restoring from a copy is exact; `w + e − e` would not be.
             self.params.copy_from_slice(&self.saved);
-            let weight = ys.len() as f32 / labels.len() as f32;
             for (a, &g) in self.grads.iter_mut().zip(&self.chunk_grads) {
                 *a += weight * g;
             }
@@ -212,6 +223,75 @@ mod tests {
         // v = 0.9·0.5 + 0.1 + 0.01 = 0.56; w = 1 − 0.056. v₂ = 0.2 − 0.02 = 0.18; w₂ = −2.018.
         assert!((v[0] - 0.56).abs() < 1e-7 && (w[0] - 0.944).abs() < 1e-7);
         assert!((v[1] - 0.18).abs() < 1e-7 && (w[1] + 2.018).abs() < 1e-6);
+    }
+
+    #[test]
+    fn sam_chunks_of_full_and_partial_batches() {
+        let chunks = |batch, m| sam_chunks(batch, m).collect::<Vec<_>>();
+        assert_eq!(
+            chunks(128, 32),
+            vec![
+                (0..32, 0.25),
+                (32..64, 0.25),
+                (64..96, 0.25),
+                (96..128, 0.25)
+            ]
+        );
+        // A partial last batch of 80 with m = 128 is one chunk: plain SAM on the 80 examples.
+        assert_eq!(chunks(80, 128), vec![(0..80, 1.0)]);
+        // m = 32 on 80 examples: 32 + 32 + 16, weighted by their share of the batch.
+        assert_eq!(
+            chunks(80, 32),
+            vec![(0..32, 0.4), (32..64, 0.4), (64..80, 0.2)]
+        );
+        assert_eq!(chunks(2, 0), vec![(0..1, 0.5), (1..2, 0.5)]);
+        for (batch, m) in [(128, 1), (128, 8), (60, 3), (96, 12)] {
+            let weights: Vec<f32> = sam_chunks(batch, m).map(|(_, w)| w).collect();
+            let chunks = batch / m;
+            assert!(
+                weights.iter().all(|&w| w == 1.0 / chunks as f32),
+                "{batch}/{m}"
+            );
+        }
+    }
+
+    #[test]
+    fn sam_on_a_partial_batch_weights_chunks_by_size() {
+        let arch = tiny();
+        let (x, y) = batch(7, 5, 64, 3);
+        let params = arch.init_params(2);
+        let flat = Sgd {
+            lr: 0.0,
+            momentum: 0.0,
+            weight_decay: 0.0,
+        };
+        let mut t = Trainer::new(&arch, params.clone()).unwrap();
+        t.step(
+            &x,
+            &y,
+            0.0,
+            flat,
+            StepRule::Sam {
+                rho: 0.05,
+                chunk: 3,
+            },
+        );
+        // By hand: chunk 0..3 (weight 3/5) and 3..5 (weight 2/5), each at its own perturbation.
+        let mut net = CpuNet::new(&arch).unwrap();
+        let per = x.len() / y.len();
+        let mut expected = vec![0f32; params.len()];
+        for (range, weight) in [(0..3, 0.6f32), (3..5, 0.4f32)] {
+            let (xs, ys) = (&x[range.start * per..range.end * per], &y[range.clone()]);
+            let mut g = vec![0f32; params.len()];
+            net.gradient(&params, xs, ys, &mut g);
+            let s = sam_scale(0.05, sum_of_squares(&g));
+            let shifted: Vec<f32> = params.iter().zip(&g).map(|(w, g)| w + s * g).collect();
+            net.gradient(&shifted, xs, ys, &mut g);
+            for (e, g) in expected.iter_mut().zip(&g) {
+                *e += weight * g;
+            }
+        }
+        assert_eq!(t.last_gradient(), &expected[..]);
     }
 
     #[test]

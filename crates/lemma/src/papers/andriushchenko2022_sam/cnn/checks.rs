@@ -112,6 +112,12 @@ impl CnnChecks {
         CnnRun::new(self.config(overrides), seed, data).map_err(|e| e.0)
     }
 
+    /// Trains `run` to the end, reporting its progress (every 10 batches) to the host.
+    fn train(&self, run: &mut CnnRun, what: &str) {
+        let what = format!("{} {what}", run.config().arch.name);
+        run.run_to_end(10, &mut |p| self.env.report(&what, p));
+    }
+
     /// Runs (or recalls) a run to the end and returns its metrics.
     fn get(&mut self, seed: u64, overrides: &[(&str, String)]) -> Result<Metrics, String> {
         let key = format!("{seed}|{overrides:?}");
@@ -119,7 +125,7 @@ impl CnnChecks {
             return Ok(m.clone());
         }
         let mut run = self.start(seed, overrides)?;
-        run.run_to_end(u64::MAX, &mut |_| {});
+        self.train(&mut run, &format!("seed {seed} {overrides:?}"));
         let m = run.metrics();
         self.runs.insert(key, m.clone());
         Ok(m)
@@ -152,7 +158,7 @@ impl CnnChecks {
         );
         let mut out = Vec::new();
         for (name, mut run) in [("erm", base), ("sam", with_sam)] {
-            run.run_to_end(u64::MAX, &mut |_| {});
+            self.train(&mut run, &format!("seed {seed} fine-tuning with {name}"));
             let m = run.metrics();
             self.runs.insert(format!("{key}|{name}"), m.clone());
             out.push(m);
@@ -347,8 +353,8 @@ fn sam13(c: &mut CnnChecks) -> Evaluation {
             seed,
             &o(&[&short[..], &[("method", "sam"), ("rho", "0")]].concat()),
         )?;
-        erm.run_to_end(u64::MAX, &mut |_| {});
-        sam.run_to_end(u64::MAX, &mut |_| {});
+        c.train(&mut erm, &format!("seed {seed} ERM"));
+        c.train(&mut sam, &format!("seed {seed} SAM ρ = 0"));
         let differing = erm
             .params()
             .iter()

@@ -80,8 +80,9 @@ impl GpuCnnRun {
         self.labels.extend(self.y.iter().map(|&l| u32::from(l)));
     }
 
-    /// Queues up to `budget` training steps; after an epoch's last batch it evaluates the test set
-    /// and reads the epoch's statistics back (the only readback). At the end it measures the
+    /// Runs up to `budget` training steps; after an epoch's last batch it evaluates the test set
+    /// and reads the epoch's statistics back. It resolves once the device has finished the steps
+    /// (so the time a host measures around it is the real time). At the end it measures the
     /// sharpness on the CPU from the final weights.
     pub async fn step(&mut self, budget: u64) -> Result<Progress, GpuError> {
         let mut left = budget;
@@ -101,6 +102,7 @@ impl GpuCnnRun {
         if self.status == Status::Running && self.pipeline.phase_index().is_none() {
             self.finish().await?;
         }
+        self.trainer.finish_queued().await?;
         Ok(self.progress())
     }
 
