@@ -2,27 +2,15 @@
 // incrementally without long main-thread stalls, hover titles carry the parameters, the browser's
 // checksums equal the native golden file, the URL hash drives the state (bad values are reported),
 // embedding, drawing and PNG export work. Screenshots go to tests/e2e/screenshots/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { SHOTS, serveDist, launch, openPage as open } from './harness.mjs';
+import { SHOTS, siteSession } from './harness.mjs';
 
 const GOLDEN = new URL('../golden/corruptions.json', import.meta.url);
 
-let server, base, browser;
-
-before(async () => {
-  server = await serveDist();
-  base = server.base;
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-const openPage = (hash = '') => open(browser, base, hash);
+const site = siteSession();
+const openPage = site.openPage;
 
 const done = (page) => page.waitForSelector('body[data-done="1"]', { timeout: 60_000 });
 

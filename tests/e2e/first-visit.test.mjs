@@ -1,24 +1,12 @@
 // What a new user hits first (issue: freezes, Back/Forward, links with bad values, quoting,
 // narrow screens): each test here failed before its fix. Every page asserts no page error and no
 // main-thread task over 250 ms (harness.closeClean).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SHOTS, serveDist, launch, openPage as open, closeClean } from './harness.mjs';
+import { SHOTS, siteSession, closeClean } from './harness.mjs';
 
-let server, base, browser;
-
-before(async () => {
-  server = await serveDist();
-  base = server.base;
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-const openPage = (hash = '', viewport) => open(browser, base, hash, viewport);
+const site = siteSession();
+const openPage = site.openPage;
 const banner = (page) => page.locator('#hash-error');
 const heading = (page) => page.locator('main h1').first().textContent();
 

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 const ROOT = new URL('../../dist/', import.meta.url).pathname;
 export const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
@@ -75,4 +76,23 @@ export async function closeClean(page, errors, what) {
   await page.close();
   if (errors.length) throw new Error(`${what}: page errors ${JSON.stringify(errors)}`);
   if (long.length) throw new Error(`${what}: main-thread tasks over ${LONG_TASK_MS} ms: ${long.join(', ')} ms`);
+}
+
+/**
+ * One served site and one browser for a whole test file: registers the file's before/after hooks
+ * and returns { base, browser, openPage(hash, viewport) } (read them inside tests).
+ */
+export function siteSession(options = {}) {
+  const session = { base: null, browser: null, server: null };
+  before(async () => {
+    session.server = await serveDist();
+    session.base = session.server.base;
+    session.browser = await launch(options);
+  });
+  after(async () => {
+    await session.browser?.close();
+    session.server?.close();
+  });
+  session.openPage = (hash = '', viewport) => openPage(session.browser, session.base, hash, viewport);
+  return session;
 }

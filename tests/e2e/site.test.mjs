@@ -1,25 +1,13 @@
 // End-to-end test of the built site (dist/): serves it on localhost, drives Debian's Chromium with
 // playwright-core, and checks the gallery, the SAM page (play, curves, verify panel, URL errors).
 // Screenshots go to tests/e2e/screenshots/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import { createServer } from 'node:http';
 import assert from 'node:assert/strict';
-import { SHOTS, serveDist, launch, openPage as open, closeClean, watchLongTasks, tasksOverBudget } from './harness.mjs';
+import { SHOTS, siteSession, closeClean, watchLongTasks, tasksOverBudget } from './harness.mjs';
 
-let server, base, browser;
-
-before(async () => {
-  server = await serveDist();
-  base = server.base;
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-const openPage = (hash = '') => open(browser, base, hash);
+const site = siteSession();
+const openPage = site.openPage;
 
 test('gallery lists the papers and opens the SAM page', async () => {
   const { page, errors } = await openPage();
@@ -121,14 +109,14 @@ test('ReLU page: the loss staircase, aligned neurons and the λ sweep', async ()
 });
 
 test('the <lemma-figure> custom element works from another origin and fits its figure', async () => {
-  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+  const page = await site.browser.newPage({ viewport: { width: 900, height: 700 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await watchLongTasks(page);
   // The blog lives on another origin and its host sends no CORS headers: the element's classic
   // script still loads (the snippet the page offers is copied verbatim).
-  const { page: source } = await open(browser, base, '#paper=boursier2022_relu_flow&seed=1&lambda=1e-4');
+  const { page: source } = await openPage('#paper=boursier2022_relu_flow&seed=1&lambda=1e-4');
   const snippet = await source.locator('textarea.element-code').inputValue();
   const iframeSnippet = await source.locator('textarea.embed-code').first().inputValue();
   await source.close();

@@ -43,18 +43,29 @@ async fn every_kernel_matches_its_twin_in_webgpu() {
     assert!(failed.is_empty(), "failed: {failed:?}");
 }
 
+/// `n` seeded 28×28 images with pixels in [0, 1] and their labels.
+fn random_batch(seed: u64, n: usize) -> (Vec<f32>, Vec<u32>) {
+    let mut rng = Rng::new(seed);
+    let x = (0..n * 784).map(|_| rng.uniform() as f32).collect();
+    let y = (0..n).map(|_| rng.below(10) as u32).collect();
+    (x, y)
+}
+
+/// The context as the trainer takes it. wasm32 is single-threaded: wgpu's WebGPU handles are not
+/// Send, and need not be.
+#[allow(clippy::arc_with_non_send_sync)]
+fn shared(ctx: GpuContext) -> Arc<GpuContext> {
+    Arc::new(ctx)
+}
+
 #[wasm_bindgen_test]
 async fn webgpu_training_steps_match_the_reference() {
     let Some(ctx) = context().await else { return };
     let arch = Arch::cnn_s();
     let init = arch.init_params(5);
     let n = 2;
-    let mut rng = Rng::new(3);
-    let x: Vec<f32> = (0..n * 784).map(|_| rng.uniform() as f32).collect();
-    let y: Vec<u32> = (0..n).map(|_| rng.below(10) as u32).collect();
-    // wasm32 is single-threaded: wgpu's WebGPU handles are not Send, and need not be.
-    #[allow(clippy::arc_with_non_send_sync)]
-    let ctx = Arc::new(ctx);
+    let (x, y) = random_batch(3, n);
+    let ctx = shared(ctx);
     let erm = checks::test_step(None);
     let sam = checks::test_step(Some(SamConfig {
         rho: 0.05,
@@ -76,11 +87,8 @@ async fn webgpu_partial_batches_match_the_reference() {
     let arch = Arch::cnn_s();
     let init = arch.init_params(8);
     let n = 3;
-    let mut rng = Rng::new(11);
-    let x: Vec<f32> = (0..n * 784).map(|_| rng.uniform() as f32).collect();
-    let y: Vec<u32> = (0..n).map(|_| rng.below(10) as u32).collect();
-    #[allow(clippy::arc_with_non_send_sync)]
-    let ctx = Arc::new(ctx);
+    let (x, y) = random_batch(11, n);
+    let ctx = shared(ctx);
     let msam = checks::test_step(Some(SamConfig {
         rho: 0.05,
         chunk: 2,

@@ -1,30 +1,24 @@
 // Entry point: waits for the wasm engine, then routes on the URL hash between the gallery and the
-// paper pages.
+// paper pages. A paper's page is the module `papers/<slug>.js` (exporting `renderPage`), loaded
+// when first opened: adding a paper needs no edit here.
 
 import { bindings } from './wasm.js';
 import { readHash, onHashChange, showHashError } from './state.js';
 import { renderGallery } from './gallery.js';
-import { renderSamPage } from './papers/andriushchenko2022_sam.js';
-import { renderSgdPage } from './papers/pesme2021_sgd_dln.js';
-import { renderReluPage } from './papers/boursier2022_relu_flow.js';
 import { renderCorruptionsPage } from './corruptions.js';
 
-const PAGES = {
-  andriushchenko2022_sam: renderSamPage,
-  pesme2021_sgd_dln: renderSgdPage,
-  boursier2022_relu_flow: renderReluPage,
-};
+/** The page module of a registered paper (cached by the browser's module map). */
+const pageModule = (slug) => import(`./papers/${slug}.js`);
 
 async function main() {
   const b = await bindings();
-  // Let the browser finish the task that evaluated the modules before the first page is built,
-  // so neither makes one long main-thread task.
-  await new Promise((resolve) => setTimeout(resolve, 0));
   const papers = b.papers();
   const app = document.getElementById('app');
   let current = null; // { slug, page }
+  let navigation = 0; // the latest route; an older one still loading its module gives way
 
-  function route({ paper, values }) {
+  async function route({ paper, values }) {
+    const me = ++navigation;
     if (values.get('page') === 'corruptions') paper = 'page:corruptions'; // the corruption gallery
     if (current && current.slug === paper) {
       current.page.onHash(values);
@@ -40,19 +34,31 @@ async function main() {
       return;
     }
     const meta = papers.find((p) => p.slug === paper);
-    if (!paper || !meta || !PAGES[paper]) {
-      if (paper) showHashError(`unknown paper "${paper}"`);
+    let module = null;
+    if (meta) {
+      try {
+        module = await pageModule(paper);
+      } catch (e) {
+        console.error(`the page module of ${paper} failed to load`, e);
+      }
+      // Evaluating a page's modules (uPlot among them) and building the page are two tasks, so
+      // neither blocks the main thread for long.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (me !== navigation) return;
+    }
+    if (!meta || !module?.renderPage) {
+      if (paper) showHashError(meta ? `the page of "${paper}" could not be loaded` : `unknown paper "${paper.slice(0, 40)}"`);
       document.title = 'Lemma — optimisation papers you can run';
       renderGallery(app, papers);
       return;
     }
     document.title = `${meta.title} — Lemma`;
-    current = { slug: paper, page: PAGES[paper](app, b, meta, values) };
+    current = { slug: paper, page: module.renderPage(app, b, meta, values) };
     scrollTo(0, 0);
   }
 
   onHashChange(route);
-  route(readHash());
+  await route(readHash());
   reportEmbedHeight();
   document.body.dataset.ready = '1';
 }

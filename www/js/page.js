@@ -125,6 +125,7 @@ export function createPage(o) {
 
   let state = stateFrom(new Map());
   let disposed = false;
+  let built = false;
   const newRun = (overrides = {}) => new b.Run(slug, { ...Object.fromEntries(state.params), ...overrides }, state.seed);
   const setters = renderControls(paramBox, paper.schema, state.params, (name, text) => {
     const params = new Map(state.params);
@@ -223,8 +224,14 @@ export function createPage(o) {
     updateEmbedCode();
     root.classList.toggle('embedded', state.embed);
     document.body.classList.toggle('embed-mode', state.embed);
-    rebuild();
-    if (wasPlaying) player.play();
+    if (built) {
+      rebuild();
+      if (wasPlaying) player.play();
+    } else {
+      // The first runs and charts are built in a task of their own, after the page's controls.
+      built = true;
+      setTimeout(() => disposed || rebuild(), 0);
+    }
   }
 
   function updateEmbedCode() {

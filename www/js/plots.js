@@ -85,9 +85,10 @@ export class Chart {
     this.plot = null;
     this.raw = [[]];
     this.floorNote = null;
-    // A chart without series yet (its runs come later) is built by its first setSeries.
-    if (series.length) this.setSeries(series);
-    else this.series = series;
+    // The uPlot instance is made in a task of its own (making one lays the page out), or by the
+    // first setSeries / setData if that comes sooner; a chart without series waits for them.
+    this.series = series;
+    if (series.length) setTimeout(() => this.plot || this.setSeries(this.series), 0);
   }
 
   setSeries(series) {

@@ -53,10 +53,18 @@ fn seeds_are_exact_and_bad_ones_are_quoted_as_typed() {
         stderr(&o)
     );
     let huge = "7".repeat(100_000);
-    let o = lemma(&["run", "pesme2021_sgd_dln", "--set", &format!("gamma={huge}")]);
+    let o = lemma(&[
+        "run",
+        "pesme2021_sgd_dln",
+        "--set",
+        &format!("gamma={huge}"),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let message = stderr(&o);
-    assert!(message.contains(&format!("\"{}\"…", "7".repeat(40))), "{message}");
+    assert!(
+        message.contains(&format!("\"{}\"…", "7".repeat(40))),
+        "{message}"
+    );
     assert!(message.len() < 300, "{} characters", message.len());
     // Above 2^53 is a valid seed, kept exactly.
     let o = lemma(&[

@@ -20,7 +20,7 @@ const FIDELITY =
   "The exact constants of the paper's α∞ theorem are recalled, not checked against the PDF, so this page measures the effective initialisation instead of assuming it. " +
   'ρ conventions differ: 1-SAM ascends 2ρ∇ℓₖ (notebook), n-SAM and m-SAM ascend ρ∇L (unified; m = 1 equals 1-SAM at ρ/2).';
 
-export function renderSamPage(root, b, paper, initialValues) {
+export function renderPage(root, b, paper, initialValues) {
   const algosOf = (state) => state.extra.algos.split(',');
   const label = (id, state) => {
     const base = ALGOS.find((a) => a.id === id).label;

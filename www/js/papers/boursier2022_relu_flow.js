@@ -13,7 +13,7 @@ const FIDELITY =
   'no official code exists; the model, the balanced initialisation and the 1/2n loss are recalled from the paper, and the escape times τ± = (n/‖D±‖)·ln(1/λ), ' +
   'the plateau level and V* are derived for orthonormal inputs (spec §3.2), not quoted from the PDF. Output signs alternate, so each sign has m/2 neurons.';
 
-export function renderReluPage(root, b, paper, initialValues) {
+export function renderPage(root, b, paper, initialValues) {
   let markers = [];
   const page = createPage({
     root,

@@ -16,7 +16,7 @@ const FIDELITY =
   'no official code exists; the model (β = w₊² − w₋², loss ‖Xβ − y‖²/4n), the SGF noise and the α∞ formula are recalled from the paper, not checked against the PDF. ' +
   'The page therefore measures α∞ exactly from ½·ln(w₊w₋/α²) and shows the formula beside it. With this project\'s seeds the formula matches the exact α∞ to 6–16 % (check SGD-3 is report-only).';
 
-export function renderSgdPage(root, b, paper, initialValues) {
+export function renderPage(root, b, paper, initialValues) {
   const colour = (id) => PALETTE[ALGOS.findIndex((a) => a.id === id)];
 
   const page = createPage({
