@@ -87,13 +87,14 @@ test('CNN section trains on WebGPU when the browser has it', async () => {
 test('a bad CNN parameter is refused with the core message and the run keeps its settings', async () => {
   const browser = await launch();
   try {
-    const { page } = await openPage(browser, server.base, `#paper=andriushchenko2022_sam&${SMALL}`);
+    const { page, errors } = await openPage(browser, server.base, `#paper=andriushchenko2022_sam&${SMALL}`);
     const box = page.locator('section.cnn-section input[name="cnn.m"]');
     await box.fill('48');
     await box.dispatchEvent('change');
     assert.match(await page.locator('section.cnn-section .control-error').textContent(), /invalid value for `m`: "48" \(allowed: a divisor of batch = 64\)/);
     assert.equal(await box.inputValue(), '64');
     assert.match(page.url(), /cnn\.m=64/);
+    await closeClean(page, errors, 'bad CNN parameter');
   } finally {
     await browser.close();
   }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { SHOTS, siteSession } from './harness.mjs';
+import { SHOTS, siteSession, closeClean } from './harness.mjs';
 
 const GOLDEN = new URL('../golden/corruptions.json', import.meta.url);
 
@@ -38,8 +38,7 @@ test('gallery card opens the full 5-severity grid without stalling the page', as
   const longest = await page.evaluate(() => Math.max(0, ...window.longTasks));
   assert.ok(longest < 250, `a main-thread task took ${longest} ms`);
   await page.screenshot({ path: SHOTS + 'corruptions-5sev.png', fullPage: true });
-  assert.deepEqual(errors, []);
-  await page.close();
+  await closeClean(page, errors, 'corruption grid');
 });
 
 test('browser checksums equal the native golden file and the canvases show those bytes', async () => {
@@ -65,8 +64,7 @@ test('browser checksums equal the native golden file and the canvases show those
   });
   assert.ok(same);
   await page.screenshot({ path: SHOTS + 'corruptions-mnist-c.png', fullPage: true });
-  assert.deepEqual(errors, []);
-  await page.close();
+  await closeClean(page, errors, 'corruption page');
 });
 
 test('bad hash values are reported and the page keeps a valid state; embed mode shows the grid only', async () => {
@@ -74,6 +72,7 @@ test('bad hash values are reported and the page keeps a valid state; embed mode 
   await done(page);
   const banner = page.locator('#hash-error');
   assert.match(await banner.textContent(), /invalid value for `suite`: "cifar" \(allowed: 5sev, mnist-c\)/);
+  assert.doesNotMatch(page.url(), /cifar/, 'the address bar shows the state kept');
   assert.equal(await page.locator('.corruption-grid tbody tr').count(), 15);
   await page.evaluate(() => { location.hash = '#page=corruptions&suite=5sev&image=-3'; });
   await page.waitForFunction(() => /`image`/.test(document.getElementById('hash-error').textContent));
@@ -84,8 +83,7 @@ test('bad hash values are reported and the page keeps a valid state; embed mode 
   assert.equal(await embedded.locator('header.site').isVisible(), false);
   assert.equal(await embedded.locator('section.controls').isVisible(), false);
   assert.equal(await embedded.locator('.corruption-grid').isVisible(), true);
-  assert.deepEqual(errors, []);
-  await embedded.close();
+  await closeClean(embedded, errors, 'embedded corruption grid');
 });
 
 test('dataset source loads the test split or says it is not built; drawing and PNG export work', async () => {

@@ -5,7 +5,7 @@
 
 import { Chart, PALETTE } from './plots.js';
 import { renderControls } from './controls.js';
-import { el, fmt, scrollable } from './page.js';
+import { el, fmt, scrollable, quote } from './page.js';
 
 const PREFIX = 'cnn.';
 // Quick in-page defaults (a full 30-epoch CNN-M run is one setting away): small enough to finish
@@ -81,7 +81,7 @@ export function renderCnnSection(container, b, paper, part, onChange, seedOf) {
   }
 
   function validate(s, seed = seedOf()) {
-    if (!BACKENDS.includes(s.backend)) return `invalid value for \`${PREFIX}backend\`: ${JSON.stringify(s.backend.slice(0, 40))} (allowed: one of ${BACKENDS.join(', ')})`;
+    if (!BACKENDS.includes(s.backend)) return `invalid value for \`${PREFIX}backend\`: ${quote(s.backend)} (allowed: one of ${BACKENDS.join(', ')})`;
     try {
       for (const r of RUNS) b.validatePartParams(paper.slug, part.name, runParams(s, r.method), seed);
     } catch (e) {

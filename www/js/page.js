@@ -12,8 +12,9 @@ import { makeHash, writeHash, showHashError } from './state.js';
  * and legend; an embedded page also reports its real height to the host (embed-element.js). */
 export const EMBED_HEIGHT = 560;
 
-/** A key as quoted in messages: cut to 40 characters, like the core's values. */
-export const quoteKey = (key) => (key.length > 40 ? key.slice(0, 40) + '…' : key);
+/** Text as messages quote it, like the core's `schema::quote`: in double quotes, cut after 40
+ * characters with an ellipsis. */
+export const quote = (text) => (text.length > 40 ? `${JSON.stringify(text.slice(0, 40))}…` : JSON.stringify(text));
 
 /** Creates an element with properties and children. */
 export function el(tag, props = {}, ...children) {
@@ -87,7 +88,7 @@ export function createPage(o) {
     const known = new Set(['seed', 'embed', ...extraKeys, ...paper.schema.params.filter((p) => !skip.includes(p.name)).map((p) => p.name)]);
     for (const key of values.keys()) {
       if (known.has(key) || sections.some((x) => x.owns(key))) continue;
-      return `unknown parameter ${JSON.stringify(quoteKey(key))} in the link (allowed: ${[...known].join(', ')}${sections.length ? ', and the section keys shown on the page' : ''})`;
+      return `unknown parameter ${quote(key)} in the link (allowed: ${[...known].join(', ')}${sections.length ? ', and the section keys shown on the page' : ''})`;
     }
     return null;
   }
