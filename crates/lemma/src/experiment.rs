@@ -79,6 +79,17 @@ pub struct NamedVector {
 /// Builds a paper's experiment from validated parameters and a seed.
 pub type Builder = fn(&Params, u64) -> Result<Box<dyn Experiment>, ParamError>;
 
+/// Why a part's experiment could not be built.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum PartError {
+    /// A parameter is out of range.
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    /// The parameters do not fit the dataset (e.g. more training images than it has).
+    #[error("{0}")]
+    Data(String),
+}
+
 /// One experiment run, advanced in bounded chunks.
 pub trait Experiment {
     /// Does at most `budget` work units; returns the progress afterwards.

@@ -2,7 +2,7 @@
 //! checks. Every host (CLI, browser, tests) finds papers here and nowhere else.
 
 use crate::data::images::Dataset;
-use crate::experiment::{Builder, Experiment};
+use crate::experiment::{Builder, Experiment, PartError};
 use crate::papers::andriushchenko2022_sam as sam;
 use crate::papers::boursier2022_relu_flow as relu;
 use crate::papers::pesme2021_sgd_dln as sgd;
@@ -64,17 +64,6 @@ pub struct Part {
 
 /// Builds a part's experiment from validated parameters, a seed and the loaded dataset.
 pub type DataBuilder = fn(&Params, u64, Arc<Dataset>) -> Result<Box<dyn Experiment>, PartError>;
-
-/// Why a part's experiment could not be built.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum PartError {
-    /// A parameter is out of range.
-    #[error(transparent)]
-    Param(#[from] ParamError),
-    /// The parameters do not fit the dataset (e.g. more training images than it has).
-    #[error("{0}")]
-    Data(String),
-}
 
 impl Part {
     /// Checks the rules between parameters that need no dataset (e.g. `m` divides the batch).

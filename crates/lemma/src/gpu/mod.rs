@@ -35,4 +35,4 @@ pub enum GpuError {
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests;
+pub(crate) mod tests;

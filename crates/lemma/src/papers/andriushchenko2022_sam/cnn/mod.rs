@@ -10,8 +10,7 @@ pub use config::{CNN_SCHEMA, CnnConfig};
 pub use experiment::CnnRun;
 
 use crate::data::images::Dataset;
-use crate::experiment::Experiment;
-use crate::registry::PartError;
+use crate::experiment::{Experiment, PartError};
 use crate::schema::Params;
 use std::sync::Arc;
 
