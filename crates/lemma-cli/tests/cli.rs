@@ -81,6 +81,73 @@ fn seeds_are_exact_and_bad_ones_are_quoted_as_typed() {
     assert_eq!(json["seed"].as_u64(), Some(9_007_199_254_740_993));
 }
 
+fn json_of(args: &[&str]) -> serde_json::Value {
+    let o = lemma(args);
+    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    serde_json::from_slice(&o.stdout).expect("JSON")
+}
+
+/// Values just outside a numeric parameter's range (none for a choice).
+fn out_of_range(spec: &serde_json::Value) -> Vec<String> {
+    let (min, max) = (spec["min"].as_f64(), spec["max"].as_f64());
+    match spec["type"].as_str() {
+        Some("int") => [min.map(|v| v as i64 - 1), max.map(|v| v as i64 + 1)]
+            .into_iter()
+            .flatten()
+            .map(|v| v.to_string())
+            .collect(),
+        Some("float") => [
+            min.map(|v| v - 1.0 - v.abs()),
+            max.map(|v| v + 1.0 + v.abs()),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|v| v.to_string())
+        .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Walks the registry: every numeric parameter of every paper's schema and of every part's, set
+/// just below its minimum and just above its maximum, exits 2 with a message naming it.
+#[test]
+fn every_numeric_parameter_out_of_range_exits_2_naming_it() {
+    let papers = json_of(&["list", "--json"]);
+    let mut tried = 0;
+    for paper in papers.as_array().expect("a list") {
+        let slug = paper["slug"].as_str().expect("slug");
+        let described = json_of(&["describe", slug, "--json"]);
+        let mut schemas = vec![(None, described["schema"].clone())];
+        for part in described["parts"].as_array().expect("parts") {
+            schemas.push((
+                part["name"].as_str().map(String::from),
+                part["schema"].clone(),
+            ));
+        }
+        for (part, schema) in schemas {
+            for spec in schema["params"].as_array().expect("params") {
+                let name = spec["name"].as_str().expect("name");
+                for value in out_of_range(spec) {
+                    let set = format!("{name}={value}");
+                    let mut args = vec!["run", slug, "--set", &set];
+                    if let Some(part) = &part {
+                        args.extend(["--part", part]);
+                    }
+                    let o = lemma(&args);
+                    assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+                    assert!(
+                        stderr(&o).contains(&format!("invalid value for `{name}`")),
+                        "{args:?}: {}",
+                        stderr(&o)
+                    );
+                    tried += 1;
+                }
+            }
+        }
+    }
+    assert!(tried >= 50, "only {tried} out-of-range values tried");
+}
+
 #[test]
 fn every_paper_rejects_bad_parameters_with_exit_2() {
     for (slug, set, name) in [
