@@ -11,18 +11,15 @@ mod corrupt;
 mod data;
 mod kernels;
 mod output;
+mod run;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use lemma::data::images::Dataset;
-use lemma::experiment::{Experiment, Status};
-use lemma::registry::{self, Paper};
-use lemma::schema::{ParamError, Params, Schema};
-use lemma::verify::{CheckResult, DatasetSource, Tier, VerifyEnv};
-use std::collections::BTreeMap;
+use lemma::registry;
+use lemma::schema::ParamError;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
 
 #[derive(Parser)]
 #[command(
@@ -189,13 +186,13 @@ fn main() -> ExitCode {
             out,
             part,
         } => match part {
-            Some(part) => run_part(&slug, &part, &set, seed, json, out).map(|()| true),
-            None => run(&slug, preset.as_deref(), &set, seed, json, out).map(|()| true),
+            Some(part) => run::run_part(&slug, &part, &set, seed, json, out).map(|()| true),
+            None => run::run(&slug, preset.as_deref(), &set, seed, json, out).map(|()| true),
         },
         Command::Verify { kernels: true, .. } => kernels::verify(),
         Command::Verify {
             slugs, json, tier, ..
-        } => verify(&slugs, json, &tier),
+        } => verify::verify(&slugs, json, &tier),
         Command::Bench {
             kernels: true,
             batch,
@@ -260,22 +257,7 @@ fn describe(slug: &str, json: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Parses `--preset` and `--set name=value` into parameters validated against `schema`.
-fn parse_params(schema: &Schema, preset: Option<&str>, set: &[String]) -> Result<Params, Failure> {
-    let mut params = schema.defaults();
-    if let Some(p) = preset {
-        schema.set(&mut params, "preset", p)?;
-    }
-    for kv in set {
-        let (k, v) = kv
-            .split_once('=')
-            .ok_or_else(|| Failure::Input(format!("--set expects NAME=VALUE, got {kv:?}")))?;
-        schema.set(&mut params, k.trim(), v)?;
-    }
-    Ok(params)
-}
-
-fn progress_bar(total: u64, quiet: bool, template: &str) -> ProgressBar {
+pub(crate) fn progress_bar(total: u64, quiet: bool, template: &str) -> ProgressBar {
     let target = if quiet {
         ProgressDrawTarget::hidden()
     } else {
@@ -286,202 +268,4 @@ fn progress_bar(total: u64, quiet: bool, template: &str) -> ProgressBar {
         ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar
-}
-
-fn run(
-    slug: &str,
-    preset: Option<&str>,
-    set: &[String],
-    seed: u64,
-    json: bool,
-    out: Option<PathBuf>,
-) -> Result<(), Failure> {
-    let paper = registry::find(slug)?;
-    let params = parse_params(paper.schema, preset, set)?;
-    let exp = paper.experiment(&params, seed)?;
-    let runs = RunOutput {
-        label: paper.slug.to_string(),
-        unit: "iterations",
-        chunk: 0,
-        json,
-        out,
-    };
-    runs.drive(exp, &params, seed)
-}
-
-/// How `lemma run` shows and saves one run.
-struct RunOutput {
-    /// `slug` or `slug:part`.
-    label: String,
-    /// What the progress bar counts.
-    unit: &'static str,
-    /// Work per step call (0: a 200th of the run).
-    chunk: u64,
-    json: bool,
-    out: Option<PathBuf>,
-}
-
-impl RunOutput {
-    /// Runs `exp` to the end with a progress bar, then prints (and writes) its report.
-    fn drive(
-        self,
-        mut exp: Box<dyn Experiment>,
-        params: &Params,
-        seed: u64,
-    ) -> Result<(), Failure> {
-        let total = exp.progress().total;
-        let template = format!(
-            "{{spinner}} {{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {}",
-            self.unit
-        );
-        let bar = progress_bar(total, self.json, &template);
-        let chunk = if self.chunk == 0 {
-            (total / 200).max(1)
-        } else {
-            self.chunk
-        };
-        let progress = exp.run_to_end(chunk, &mut |p| bar.set_position(p.done));
-        bar.finish_and_clear();
-        let report = output::RunReport::new(self.label, params, seed, exp.as_ref(), &progress);
-        if let Some(dir) = self.out {
-            report
-                .write(&dir)
-                .map_err(|e| Failure::Runtime(format!("writing {}: {e}", dir.display())))?;
-        }
-        if self.json {
-            println!("{}", report.to_json());
-        } else {
-            report.print();
-            if let Status::Diverged { step, reason } = &progress.status {
-                eprintln!("diverged at step {step}: {reason}");
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Datasets for the checks, read from `data/` (or `LEMMA_DATA_DIR`) once each.
-#[derive(Default)]
-struct FileDatasets {
-    loaded: Mutex<BTreeMap<String, Arc<Dataset>>>,
-}
-
-impl DatasetSource for FileDatasets {
-    fn load(&self, name: &str) -> Result<Arc<Dataset>, String> {
-        let mut loaded = self.loaded.lock().map_err(|e| e.to_string())?;
-        if let Some(d) = loaded.get(name) {
-            return Ok(Arc::clone(d));
-        }
-        let d = Arc::new(data::load_dataset(name).map_err(|f| match f {
-            Failure::Input(m) | Failure::Runtime(m) => m,
-        })?);
-        loaded.insert(name.to_string(), Arc::clone(&d));
-        Ok(d)
-    }
-}
-
-/// `lemma run <slug> --part <name>`: an experiment on a real dataset, with a progress bar.
-fn run_part(
-    slug: &str,
-    part: &str,
-    set: &[String],
-    seed: u64,
-    json: bool,
-    out: Option<PathBuf>,
-) -> Result<(), Failure> {
-    let paper = registry::find(slug)?;
-    let part = paper.part(part).ok_or_else(|| {
-        let known: Vec<&str> = paper.parts.iter().map(|p| p.name).collect();
-        Failure::Input(format!(
-            "`{slug}` has no part `{part}` (parts: {})",
-            if known.is_empty() {
-                "none".into()
-            } else {
-                known.join(", ")
-            }
-        ))
-    })?;
-    let params = parse_params(part.schema, None, set)?;
-    let dataset = params.choice("dataset").to_string();
-    // The browser-sized files hold the 8k/2k split the spec's CNN experiments use.
-    let file = if dataset == "fashion-mnist" {
-        "fashion-mnist-small"
-    } else {
-        dataset.as_str()
-    };
-    let data = Arc::new(data::load_dataset(file)?);
-    let exp = part
-        .experiment(&params, seed, data)
-        .map_err(|e| Failure::Input(e.to_string()))?;
-    let runs = RunOutput {
-        label: format!("{}:{}", paper.slug, part.name),
-        unit: "batches",
-        chunk: 1,
-        json,
-        out,
-    };
-    runs.drive(exp, &params, seed)
-}
-
-fn verify(slugs: &[String], json: bool, tier: &str) -> Result<bool, Failure> {
-    let tier = Tier::parse(tier)
-        .ok_or_else(|| Failure::Input(format!("unknown tier {tier:?} (allowed: smoke, full)")))?;
-    // The bar of the paper being verified; long training runs inside a check show on it.
-    let current: Arc<Mutex<Option<(ProgressBar, String)>>> = Arc::default();
-    let shown = Arc::clone(&current);
-    let env = VerifyEnv {
-        tier,
-        datasets: Some(Arc::new(FileDatasets::default())),
-        progress: Some(Arc::new(
-            move |what: &str, p: &lemma::experiment::Progress| {
-                if let Some((bar, check)) = shown.lock().ok().as_deref().and_then(Option::as_ref) {
-                    bar.set_message(format!("{check}: {what} {}/{} batches", p.done, p.total));
-                }
-            },
-        )),
-    };
-    let papers: Vec<&Paper> = if slugs.is_empty() {
-        registry::papers().iter().collect()
-    } else {
-        slugs
-            .iter()
-            .map(|s| registry::find(s))
-            .collect::<Result<_, _>>()?
-    };
-    let mut results: Vec<(&str, Vec<CheckResult>)> = Vec::new();
-    for paper in papers {
-        let mut v = paper.verifier(&env);
-        let bar = progress_bar(
-            v.len() as u64,
-            json,
-            "{spinner} {elapsed_precise} [{bar:30}] {pos}/{len} {msg}",
-        );
-        let ids = v.ids();
-        let mut checks = Vec::new();
-        for id in ids {
-            let check = format!("{} {id}", paper.slug);
-            bar.set_message(check.clone());
-            if let Ok(mut slot) = current.lock() {
-                *slot = Some((bar.clone(), check));
-            }
-            let Some(r) = v.step() else { break };
-            bar.inc(1);
-            if !json {
-                bar.suspend(|| output::print_check(&r));
-            }
-            checks.push(r);
-        }
-        bar.finish_and_clear();
-        results.push((paper.slug, checks));
-    }
-    let ok = !results
-        .iter()
-        .flat_map(|(_, c)| c)
-        .any(CheckResult::fails_run);
-    if json {
-        println!("{}", output::verify_json(&results, ok));
-    } else {
-        output::print_verify_summary(&results, ok);
-    }
-    Ok(ok)
 }
