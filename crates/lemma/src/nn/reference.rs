@@ -699,7 +699,8 @@ pub fn network_pass(arch: &Arch, params: &[f32], x: &[f32], labels: &[u32]) -> R
 pub struct SamConfig {
     /// Perturbation radius ρ.
     pub rho: f32,
-    /// Examples per SAM chunk; must divide the batch.
+    /// Examples per SAM chunk (see [`crate::nn::train::sam_chunks`] for a batch it does not
+    /// divide).
     pub chunk: usize,
 }
 

@@ -36,9 +36,9 @@ pub enum StepRule {
 /// The m-SAM chunks of a batch of `batch` examples for chunk size `m`, with the weight of each
 /// chunk's gradient in the batch mean: consecutive runs of `m` examples, the last one shorter when
 /// `m` does not divide the batch (a partial last batch of an epoch), each weighted by its share
-/// `len/batch`; an `m` above the batch is the whole batch (plain SAM), an `m` of 0 counts as 1. Every backend (the
-/// CPU trainer, the reference twins, the GPU trainer) cuts batches with this one rule. When `m`
-/// divides the batch, every weight is `1/chunks`, bit for bit.
+/// `len/batch`. An `m` above the batch is the whole batch (plain SAM); an `m` of 0 counts as 1.
+/// Every backend (the CPU trainer, the reference twins, the GPU trainer) cuts batches with this
+/// one rule. When `m` divides the batch, every weight is `1/chunks`, bit for bit.
 pub fn sam_chunks(batch: usize, m: usize) -> impl Iterator<Item = (std::ops::Range<usize>, f32)> {
     let m = m.clamp(1, batch.max(1));
     (0..batch.div_ceil(m)).map(move |k| {
