@@ -4,7 +4,7 @@
 // the section's parameters.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { SHOTS, serveDist, launch, openPage, closeClean } from './harness.mjs';
+import { SHOTS, serveDist, launch, openPage, closeClean, shoot } from './harness.mjs';
 
 // One short epoch on 200 images in batches of 64: three full batches and a partial one of 8 (the
 // m-SAM chunk of 64 takes it whole), enough to exercise every path in seconds.
@@ -46,7 +46,7 @@ async function trainOnce(browser, hash, shot) {
   assert.match(await page.locator('section.cnn-section .timing').textContent(), /ms\/step.*images\/s/);
   assert.ok(await page.locator('.cnn-accuracy canvas').count() > 0);
   assert.match(page.url(), /cnn\.train_size=200/);
-  await section.screenshot({ path: SHOTS + shot });
+  await shoot(page, section, { path: SHOTS + shot });
   return { page, errors, section, found };
 }
 

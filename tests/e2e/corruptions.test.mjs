@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { SHOTS, siteSession, closeClean } from './harness.mjs';
+import { SHOTS, siteSession, closeClean, shoot } from './harness.mjs';
 
 const GOLDEN = new URL('../golden/corruptions.json', import.meta.url);
 
@@ -37,7 +37,7 @@ test('gallery card opens the full 5-severity grid without stalling the page', as
   assert.match(title, /deviations: /);
   const longest = await page.evaluate(() => Math.max(0, ...window.longTasks));
   assert.ok(longest < 250, `a main-thread task took ${longest} ms`);
-  await page.screenshot({ path: SHOTS + 'corruptions-5sev.png', fullPage: true });
+  await shoot(page, page, { path: SHOTS + 'corruptions-5sev.png', fullPage: true });
   await closeClean(page, errors, 'corruption grid');
 });
 
@@ -63,7 +63,7 @@ test('browser checksums equal the native golden file and the canvases show those
     return want.every((v, k) => got[4 * k] === v);
   });
   assert.ok(same);
-  await page.screenshot({ path: SHOTS + 'corruptions-mnist-c.png', fullPage: true });
+  await shoot(page, page, { path: SHOTS + 'corruptions-mnist-c.png', fullPage: true });
   await closeClean(page, errors, 'corruption page');
 });
 

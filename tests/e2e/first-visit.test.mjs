@@ -3,7 +3,7 @@
 // main-thread task over 250 ms (harness.closeClean).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SHOTS, siteSession, closeClean } from './harness.mjs';
+import { SHOTS, siteSession, closeClean, shoot } from './harness.mjs';
 
 const site = siteSession();
 const openPage = site.openPage;
@@ -130,7 +130,7 @@ test('phone width: no sideways scrolling and no cut labels', async () => {
     assert.ok(width <= 390, `${hash || 'gallery'}: page is ${width} px wide at 390 px`);
     const cut = await page.locator('.control .name').evaluateAll((names) => names.filter((n) => n.scrollWidth > n.clientWidth + 1).map((n) => n.textContent));
     assert.deepEqual(cut, [], `${hash}: cut labels`);
-    if (hash.includes('sam')) await page.screenshot({ path: SHOTS + 'sam-phone.png', fullPage: true });
+    if (hash.includes('sam')) await shoot(page, page, { path: SHOTS + 'sam-phone.png', fullPage: true });
     await closeClean(page, errors, `${hash} at 390 px`);
   }
 });
@@ -145,7 +145,7 @@ test('the SAM page opens on a run where 1-SAM beats GD; a run outside the theory
   const [gd, one] = [await testLoss('gd'), await testLoss('1sam')];
   assert.ok(one < 0.5 * gd, `default view: test loss GD ${gd}, 1-SAM ${one}`);
   assert.equal(await page.locator('.regime-notice').isVisible(), false);
-  await page.screenshot({ path: SHOTS + 'sam-default.png', fullPage: true });
+  await shoot(page, page, { path: SHOTS + 'sam-default.png', fullPage: true });
   await closeClean(page, errors, 'SAM default');
 
   // Seed 0 on the portable RNG: 1-SAM flips signs at γ = 10/d; the notice explains why the claim
@@ -156,7 +156,7 @@ test('the SAM page opens on a run where 1-SAM beats GD; a run outside the theory
   const notice = page.locator('.regime-notice');
   assert.equal(await notice.isVisible(), true);
   assert.match(await notice.textContent(), /Outside the theory’s regime.*1-SAM.*sign flip/s);
-  await page.locator('section.figure').screenshot({ path: SHOTS + 'sam-outside-theory.png' });
+  await shoot(page, page.locator('section.figure'), { path: SHOTS + 'sam-outside-theory.png' });
   await closeClean(page, errors, 'SAM outside the theory');
 });
 

@@ -70,6 +70,18 @@ export async function openPage(browser, base, hash = '', viewport = { width: 120
   return { page, errors };
 }
 
+/**
+ * Takes a screenshot of `target` (the page or a locator) without counting its cost against the
+ * page: a full-page capture lays the page out again at its whole height and redraws every chart,
+ * work the test causes and no user does, so the long tasks it makes are dropped.
+ */
+export async function shoot(page, target, options) {
+  const before = await page.evaluate(() => window.__longTasks?.length ?? 0);
+  await target.screenshot(options);
+  await page.waitForTimeout(100); // long-task entries arrive after the task
+  await page.evaluate((n) => window.__longTasks?.splice(n), before);
+}
+
 /** Asserts no page error and no main-thread task over LONG_TASK_MS, then closes the page. */
 export async function closeClean(page, errors, what) {
   const long = await tasksOverBudget(page);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import { createServer } from 'node:http';
 import assert from 'node:assert/strict';
-import { SHOTS, siteSession, closeClean, watchLongTasks, tasksOverBudget } from './harness.mjs';
+import { SHOTS, siteSession, closeClean, watchLongTasks, shoot } from './harness.mjs';
 
 const site = siteSession();
 const openPage = site.openPage;
@@ -13,7 +13,7 @@ test('gallery lists the papers and opens the SAM page', async () => {
   const { page, errors } = await openPage();
   const card = page.locator('a.card[data-slug="andriushchenko2022_sam"]');
   await card.waitFor();
-  await page.screenshot({ path: SHOTS + 'gallery.png', fullPage: true });
+  await shoot(page, page, { path: SHOTS + 'gallery.png', fullPage: true });
   await card.click();
   await page.waitForSelector('.paper-head h1');
   assert.match(await page.locator('.paper-head h1').textContent(), /Sharpness-Aware/);
@@ -34,7 +34,7 @@ test('SAM page plays, updates the curves and reports the checks', async () => {
   const testLoss = async (algo) => Number(await page.locator(`tr[data-algo="${algo}"] td:nth-child(4)`).textContent());
   const [gd, one] = [await testLoss('gd'), await testLoss('1sam')];
   assert.ok(gd > 0 && one > 0 && one < gd, `test losses gd=${gd} 1sam=${one}`);
-  await page.screenshot({ path: SHOTS + 'sam-page.png', fullPage: true });
+  await shoot(page, page, { path: SHOTS + 'sam-page.png', fullPage: true });
 
   // The verify panel runs the diagonal checks, then the CNN checks on the shipped Fashion-MNIST
   // file (minutes on one thread): once SAM-8 reports training progress, stop, and the summary
@@ -53,12 +53,12 @@ test('SAM page plays, updates the curves and reports the checks', async () => {
   const summary = await page.locator('.verify-status').textContent();
   assert.match(summary, /^stopped · hard checks: 4\/4 passed · soft and report-only: \d\/4 within their margins · not run: 6 · [\d.]+ s$/, summary);
   assert.doesNotMatch(summary, /needs the Fashion-MNIST file/);
-  await page.locator('section.verify').screenshot({ path: SHOTS + 'sam-verify.png' });
+  await shoot(page, page.locator('section.verify'), { path: SHOTS + 'sam-verify.png' });
 
   const rhoSweep = page.locator('section.sweep').first();
   await rhoSweep.locator('button.run-sweep').click();
   await page.waitForSelector('section.sweep[data-done="1"]', { timeout: 120_000 });
-  await rhoSweep.screenshot({ path: SHOTS + 'sam-rho-sweep.png' });
+  await shoot(page, rhoSweep, { path: SHOTS + 'sam-rho-sweep.png' });
   await closeClean(page, errors, 'SAM page');
 });
 
@@ -70,7 +70,7 @@ test('a bad value in the URL shows an inline error and keeps the last valid stat
   await banner.waitFor({ state: 'visible' });
   assert.match(await banner.textContent(), /rho.*-1/);
   assert.equal(await page.locator('input[type=number][name=rho]').inputValue(), '0.05');
-  await page.screenshot({ path: SHOTS + 'sam-bad-url.png' });
+  await shoot(page, page, { path: SHOTS + 'sam-bad-url.png' });
   await closeClean(page, errors, 'SAM bad URL');
 });
 
@@ -83,10 +83,10 @@ test('SGD page: GD and SGD run, the step-size sweep fills its charts', async () 
   const cell = async (algo, n) => Number(await page.locator(`tr[data-algo="${algo}"] td:nth-child(${n})`).textContent());
   const [gd, sgd] = [await cell('gd', 4), await cell('sgd', 4)];
   assert.ok(gd > 0 && sgd > 0 && sgd < gd, `test errors gd=${gd} sgd=${sgd}`);
-  await page.screenshot({ path: SHOTS + 'sgd-page.png', fullPage: true });
+  await shoot(page, page, { path: SHOTS + 'sgd-page.png', fullPage: true });
   await page.click('button.run-sweep');
   await page.waitForSelector('section.sweep[data-done="1"]', { timeout: 120_000 });
-  await page.locator('section.sweep').screenshot({ path: SHOTS + 'sgd-sweep.png' });
+  await shoot(page, page.locator('section.sweep'), { path: SHOTS + 'sgd-sweep.png' });
   await closeClean(page, errors, 'SGD page');
 });
 
@@ -97,10 +97,10 @@ test('ReLU page: the loss staircase, aligned neurons and the λ sweep', async ()
   await page.waitForFunction(() => document.querySelector('main').dataset.finished === '1', null, { timeout: 120_000 });
   const vRatio = Number(await page.locator('tr[data-algo="flow"] td:nth-child(4)').textContent());
   assert.ok(vRatio >= 1 && vRatio < 1.02, `V/V* = ${vRatio}`);
-  await page.screenshot({ path: SHOTS + 'relu-page.png', fullPage: true });
+  await shoot(page, page, { path: SHOTS + 'relu-page.png', fullPage: true });
   await page.click('button.run-sweep');
   await page.waitForSelector('section.sweep[data-done="1"]', { timeout: 120_000 });
-  await page.locator('section.sweep').screenshot({ path: SHOTS + 'relu-sweep.png' });
+  await shoot(page, page.locator('section.sweep'), { path: SHOTS + 'relu-sweep.png' });
   // A bad value keeps the page usable and names the parameter.
   await page.evaluate(() => (location.hash = '#paper=boursier2022_relu_flow&seed=0&width=1'));
   await page.locator('#hash-error').waitFor({ state: 'visible' });
@@ -148,7 +148,7 @@ test('the <lemma-figure> custom element works from another origin and fits its f
   assert.ok(legend <= frameHeight, `legend ends at ${legend} px, frame is ${frameHeight} px`);
   // The plain iframe snippet (no script on the host) is tall enough for the same figure.
   assert.ok(content <= snippetHeight, `the iframe snippet's ${snippetHeight} px cut a ${content} px embed`);
-  await page.screenshot({ path: SHOTS + 'embed-element.png' });
+  await shoot(page, page, { path: SHOTS + 'embed-element.png' });
   await closeClean(page, errors, 'embed element');
   blog.close();
 });
