@@ -206,14 +206,12 @@ export function createPage(o) {
     // A control can still fire `change` while the page is torn down (a focused box loses focus
     // when Back replaces the page); it must not rewrite the next page's URL.
     if (disposed) return;
-    const error = validate(candidate);
+    // A link's state was validated whole by readLink; a control's change is checked here.
+    const error = source === 'link' ? null : validate(candidate);
     if (error) {
-      if (source === 'url') rejectLink(error);
-      else {
-        controlError.hidden = false;
-        controlError.textContent = error;
-        sync();
-      }
+      controlError.hidden = false;
+      controlError.textContent = error;
+      sync();
       return;
     }
     showHashError(null);
@@ -266,7 +264,7 @@ export function createPage(o) {
     const { candidate, error } = readLink(values);
     if (error) return rejectLink(error);
     for (const x of sections) x.onHash(values);
-    apply(candidate, 'url');
+    apply(candidate, 'link');
   }
 
   sections = o.sections?.(more, () => {
