@@ -1,85 +1,21 @@
-//! Cross-host test helpers: the golden-trace runs shared by the native tests and the in-browser
-//! (wasm-pack) tests, so both compare the very same numbers against one checked-in file per paper.
+//! Cross-host test helpers: the golden traces of every registered paper (its registry's golden
+//! runs), shared by the native tests and the in-browser (wasm-pack) tests, so both compare the very
+//! same numbers against one checked-in file per paper.
 
 pub mod corruptions;
 
-use lemma::registry;
+use lemma::registry::{self, Overrides, Paper};
 use serde_json::{Value, json};
 
-/// Parameter overrides of one golden run.
-pub type Overrides = &'static [(&'static str, &'static str)];
+include!(concat!(env!("OUT_DIR"), "/golden_files.rs"));
 
-/// The golden runs of one paper and their checked-in trace file.
-pub struct Golden {
-    /// Paper slug (also the file name under `golden/`).
-    pub slug: &'static str,
-    /// Seed of every run.
-    pub seed: u64,
-    /// The runs.
-    pub runs: &'static [Overrides],
-    /// Contents of `golden/<slug>.json`.
-    pub file: &'static str,
+/// The checked-in trace file of `paper` (`golden/<slug>.json`), if there is one.
+pub fn golden_file(paper: &Paper) -> Option<&'static str> {
+    GOLDEN_FILES
+        .iter()
+        .find(|(stem, _)| *stem == paper.slug)
+        .map(|(_, text)| *text)
 }
-
-/// Every paper's golden runs.
-pub const GOLDENS: &[Golden] = &[
-    Golden {
-        slug: "andriushchenko2022_sam",
-        seed: 7,
-        // Every algorithm on the portable RNG, plus the notebook preset (MT19937 data, numpy randint).
-        runs: &[
-            &[("algo", "gd"), ("steps", "2000")],
-            &[("algo", "sgd"), ("steps", "2000"), ("gamma", "0.1")],
-            &[("algo", "nsam"), ("steps", "2000"), ("rho", "0.1")],
-            &[("algo", "1sam"), ("steps", "2000"), ("rho", "0.05")],
-            &[
-                ("algo", "msam"),
-                ("steps", "2000"),
-                ("rho", "0.2"),
-                ("m", "5"),
-            ],
-            &[
-                ("algo", "1sam"),
-                ("erm_steps", "1000"),
-                ("steps", "1000"),
-                ("rho", "0.05"),
-            ],
-            &[("preset", "notebook"), ("algo", "gd"), ("steps", "1500")],
-            &[
-                ("preset", "notebook"),
-                ("algo", "sgd"),
-                ("steps", "1500"),
-                ("gamma", "0.1"),
-            ],
-        ],
-        file: include_str!("../golden/andriushchenko2022_sam.json"),
-    },
-    Golden {
-        slug: "pesme2021_sgd_dln",
-        seed: 3,
-        runs: &[
-            &[("algo", "gd"), ("steps", "1500"), ("n", "20"), ("d", "40")],
-            &[("algo", "sgd"), ("steps", "4000")],
-            &[
-                ("algo", "sgd"),
-                ("steps", "2000"),
-                ("batch", "4"),
-                ("anisotropy", "1"),
-            ],
-            &[("algo", "sgf"), ("steps", "300"), ("n", "20"), ("d", "40")],
-        ],
-        file: include_str!("../golden/pesme2021_sgd_dln.json"),
-    },
-    Golden {
-        slug: "boursier2022_relu_flow",
-        seed: 2,
-        runs: &[
-            &[("lambda", "1e-3"), ("width", "16")],
-            &[("lambda", "0.3"), ("width", "16"), ("n", "4")],
-        ],
-        file: include_str!("../golden/boursier2022_relu_flow.json"),
-    },
-];
 
 fn bits(v: &[f64]) -> Vec<String> {
     v.iter().map(|x| format!("{:016x}", x.to_bits())).collect()
@@ -87,8 +23,7 @@ fn bits(v: &[f64]) -> Vec<String> {
 
 /// Runs one configuration and returns its full trace: every recorded series value and every final
 /// metric and vector, as exact bit patterns (hex) so equality is bit-for-bit.
-pub fn trace(slug: &str, seed: u64, overrides: Overrides) -> Value {
-    let paper = registry::find(slug).expect("registered");
+pub fn trace(paper: &Paper, seed: u64, overrides: Overrides) -> Value {
     let params = paper
         .schema
         .build(overrides.iter().copied())
@@ -113,25 +48,43 @@ pub fn trace(slug: &str, seed: u64, overrides: Overrides) -> Value {
     json!({"params": overrides, "series": series, "metrics": metrics, "vectors": vectors})
 }
 
-/// All traces of one paper.
-pub fn traces(g: &Golden) -> Value {
-    Value::Array(g.runs.iter().map(|o| trace(g.slug, g.seed, o)).collect())
+/// All golden traces of one paper (its registry's golden runs).
+pub fn traces(paper: &Paper) -> Value {
+    let goldens = &paper.goldens;
+    Value::Array(
+        goldens
+            .runs
+            .iter()
+            .map(|o| trace(paper, goldens.seed, o))
+            .collect(),
+    )
 }
 
-/// Compares fresh traces with the golden file; returns the first difference, if any.
-pub fn mismatch(g: &Golden) -> Option<String> {
-    let golden: Value = match serde_json::from_str(g.file) {
-        Ok(v) => v,
-        Err(e) => return Some(format!("{}: golden file unreadable: {e}", g.slug)),
+/// Compares fresh traces of every registered paper with its golden file; returns the first
+/// difference (or missing file), if any.
+pub fn mismatch() -> Option<String> {
+    registry::papers().iter().find_map(paper_mismatch)
+}
+
+fn paper_mismatch(paper: &Paper) -> Option<String> {
+    let slug = paper.slug;
+    let Some(file) = golden_file(paper) else {
+        return Some(format!(
+            "{slug}: no golden/{slug}.json (record it with \
+             `LEMMA_BLESS=1 cargo test -p lemma-tests --test golden`)"
+        ));
     };
-    let fresh = traces(g);
+    let golden: Value = match serde_json::from_str(file) {
+        Ok(v) => v,
+        Err(e) => return Some(format!("{slug}: golden file unreadable: {e}")),
+    };
+    let fresh = traces(paper);
     let (Some(old), Some(new)) = (golden.as_array(), fresh.as_array()) else {
-        return Some(format!("{}: golden file is not an array", g.slug));
+        return Some(format!("{slug}: golden file is not an array"));
     };
     if old.len() != new.len() {
         return Some(format!(
-            "{}: {} golden runs, {} fresh",
-            g.slug,
+            "{slug}: {} golden runs, {} fresh",
             old.len(),
             new.len()
         ));
@@ -139,8 +92,8 @@ pub fn mismatch(g: &Golden) -> Option<String> {
     for (i, (a, b)) in old.iter().zip(new).enumerate() {
         if a != b {
             return Some(format!(
-                "{} run {i} ({}) differs from the golden trace",
-                g.slug, b["params"]
+                "{slug} run {i} ({}) differs from the golden trace",
+                b["params"]
             ));
         }
     }

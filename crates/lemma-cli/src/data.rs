@@ -6,6 +6,7 @@
 
 use crate::{Failure, progress_bar};
 use clap::Subcommand;
+use lemma::data::catalogue;
 use lemma::data::images::{DataError, Dataset, file_checksum};
 use serde::Deserialize;
 use std::fs;
@@ -16,8 +17,6 @@ use std::time::Instant;
 const SIDE: usize = 28;
 /// Number of classes of both packages.
 const CLASSES: usize = 10;
-/// The names [`load_dataset`] resolves to `<data dir>/<name>.bin`.
-const KNOWN: [&str; 3] = ["fashion-mnist", "fashion-mnist-small", "mnist"];
 /// Environment variable overriding the `data` directory.
 const DATA_DIR_ENV: &str = "LEMMA_DATA_DIR";
 
@@ -106,7 +105,7 @@ pub fn run(command: DataCommand) -> Result<(), Failure> {
 /// Loads a dataset by name (`fashion-mnist`, `fashion-mnist-small`, `mnist`: `data/<name>.bin`,
 /// or `$LEMMA_DATA_DIR/<name>.bin`) or by path.
 pub fn load_dataset(name_or_path: &str) -> Result<Dataset, Failure> {
-    let path = if KNOWN.contains(&name_or_path) {
+    let path = if catalogue::file(name_or_path).is_some() {
         let dir =
             std::env::var_os(DATA_DIR_ENV).map_or_else(|| PathBuf::from("data"), PathBuf::from);
         let path = dir.join(format!("{name_or_path}.bin"));

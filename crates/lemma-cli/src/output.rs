@@ -41,6 +41,7 @@ pub fn describe(paper: &Paper, json: bool) {
         paper.slug, paper.title, paper.authors, paper.venue, paper.arxiv
     );
     println!("{}\n", paper.claim);
+    println!("Fidelity: {}\n", paper.fidelity);
     print_schema(paper.schema);
     for part in paper.parts {
         println!(

@@ -2,6 +2,7 @@
 //! then its report on stdout (`--json`) and in `--out`.
 
 use crate::{Failure, data, output, progress_bar};
+use lemma::data::catalogue;
 use lemma::experiment::{Experiment, Status};
 use lemma::registry;
 use lemma::schema::{Params, Schema};
@@ -122,14 +123,10 @@ pub fn run_part(
         ))
     })?;
     let params = parse_params(part.schema, None, set)?;
-    let dataset = params.choice("dataset").to_string();
-    // The browser-sized files hold the 8k/2k split the spec's CNN experiments use.
-    let file = if dataset == "fashion-mnist" {
-        "fashion-mnist-small"
-    } else {
-        dataset.as_str()
-    };
-    let data = Arc::new(data::load_dataset(file)?);
+    let dataset = params.choice("dataset");
+    let file = catalogue::for_parameter(dataset)
+        .ok_or_else(|| Failure::Input(format!("no dataset file for `dataset={dataset}`")))?;
+    let data = Arc::new(data::load_dataset(file.name)?);
     let exp = part
         .experiment(&params, seed, data)
         .map_err(|e| Failure::Input(e.to_string()))?;

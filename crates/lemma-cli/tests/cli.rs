@@ -285,4 +285,13 @@ fn list_and_describe() {
     ] {
         assert!(names.contains(&n), "{n} missing from {names:?}");
     }
+    // The fidelity text and the page labels of choices come from the registry.
+    assert!(v["fidelity"].as_str().unwrap().contains("official code"));
+    assert_eq!(v["schema"]["params"][1]["labels"][0], "GD");
+    let o = lemma(&["describe", "pesme2021_sgd_dln"]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("Fidelity: No official code exists."),
+        "{text}"
+    );
 }

@@ -1,10 +1,12 @@
 //! The step-wise experiment interface every paper implements, and its progress/outcome types.
 //!
 //! Hosts (CLI, browser, tests) call [`Experiment::step`] with a work budget until the experiment
-//! reports it is no longer running; none of them owns the algorithm.
+//! reports it is no longer running; none of them owns the algorithm. A theory paper writes only
+//! its dynamics ([`Stepwise`]: one iteration, the values to record, the results); [`Stepper`]
+//! runs them (budget, divergence, recording on the log grid, progress, common metrics).
 
 use crate::schema::{ParamError, Params};
-use crate::series::Series;
+use crate::series::{Series, log_grid};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -115,4 +117,155 @@ pub trait Experiment {
             }
         }
     }
+}
+
+/// The dynamics of an iterative experiment: what [`Stepper`] cannot know. Build one with
+/// [`Stepwise::from_params`] and run it as `Stepper::new(model)`, or register [`build`]`::<M>`.
+pub trait Stepwise {
+    /// Builds the model from validated parameters and a seed (cross-parameter rules included).
+    fn from_params(params: &Params, seed: u64) -> Result<Self, ParamError>
+    where
+        Self: Sized;
+    /// Iterations of the whole run.
+    fn total(&self) -> u64;
+    /// Names of the recorded series, in the order of [`Stepwise::record`]'s values.
+    fn series_names(&self) -> Vec<String>;
+    /// The abscissa recorded after `t` iterations (default `t`; a flow records its time).
+    fn x(&self, t: u64) -> f64 {
+        t as f64
+    }
+    /// Does one iteration, the one after `t` done; returns why the run has diverged, if it has
+    /// (see [`divergence`]).
+    fn advance(&mut self, t: u64) -> Option<String>;
+    /// The current value of every series.
+    fn record(&self) -> Vec<f64>;
+    /// Called once when the run has done all its iterations.
+    fn finish(&mut self) {}
+    /// Adds this model's scalar results after `t` iterations to `m` (which already holds
+    /// `iterations`, and `diverged_at` when `diverged`).
+    fn metrics(&self, t: u64, diverged: bool, m: &mut BTreeMap<String, f64>);
+    /// Per-coordinate vectors of the current iterate.
+    fn vectors(&self) -> Vec<NamedVector>;
+    /// Notes about the run besides divergence, which [`Stepper`] reports itself.
+    fn notes(&self) -> Vec<String>;
+}
+
+/// Dense recording up to this iteration count, then log-spaced (`common.md` §6).
+const DENSE_RECORDS: u64 = 100;
+/// Log-spaced recording points after the dense part.
+const LOG_RECORDS: u32 = 200;
+
+/// Runs a [`Stepwise`] model as an [`Experiment`]: iterations under a budget, divergence,
+/// recording on the log grid, progress and the `iterations` / `diverged_at` metrics.
+pub struct Stepper<M> {
+    model: M,
+    t: u64,
+    total: u64,
+    grid: Vec<u64>,
+    next_record: usize,
+    series: Vec<Series>,
+    status: Status,
+}
+
+impl<M: Stepwise> Stepper<M> {
+    /// Starts a run of `model` and records its initial state.
+    pub fn new(model: M) -> Self {
+        let total = model.total();
+        let series = model
+            .series_names()
+            .iter()
+            .map(|n| Series::new(n))
+            .collect();
+        let mut run = Self {
+            model,
+            t: 0,
+            total,
+            grid: log_grid(total, DENSE_RECORDS, LOG_RECORDS),
+            next_record: 0,
+            series,
+            status: Status::Running,
+        };
+        run.record_if_due();
+        run
+    }
+
+    /// The model in its current state.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    fn record_if_due(&mut self) {
+        if self.grid.get(self.next_record) == Some(&self.t) {
+            let x = self.model.x(self.t);
+            for (series, y) in self.series.iter_mut().zip(self.model.record()) {
+                series.push(x, y);
+            }
+            self.next_record += 1;
+        }
+    }
+}
+
+impl<M: Stepwise> Experiment for Stepper<M> {
+    fn step(&mut self, budget: u64) -> Progress {
+        let mut left = budget;
+        while self.status == Status::Running && left > 0 && self.t < self.total {
+            let diverged = self.model.advance(self.t);
+            self.t += 1;
+            left -= 1;
+            if let Some(reason) = diverged {
+                self.status = Status::Diverged {
+                    step: self.t,
+                    reason,
+                };
+                return self.progress();
+            }
+            self.record_if_due();
+        }
+        if self.status == Status::Running && self.t >= self.total {
+            self.status = Status::Finished;
+            self.model.finish();
+        }
+        self.progress()
+    }
+
+    fn progress(&self) -> Progress {
+        Progress {
+            done: self.t,
+            total: self.total,
+            status: self.status.clone(),
+        }
+    }
+
+    fn series(&self) -> &[Series] {
+        &self.series
+    }
+
+    fn metrics(&self) -> BTreeMap<String, f64> {
+        let mut m = BTreeMap::new();
+        m.insert("iterations".into(), self.t as f64);
+        let diverged = matches!(self.status, Status::Diverged { .. });
+        if diverged {
+            m.insert("diverged_at".into(), self.t as f64);
+        }
+        self.model.metrics(self.t, diverged, &mut m);
+        m
+    }
+
+    fn vectors(&self) -> Vec<NamedVector> {
+        self.model.vectors()
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let mut notes: Vec<String> = self.status.divergence_note().into_iter().collect();
+        notes.extend(self.model.notes());
+        notes
+    }
+}
+
+/// The registry's builder for a [`Stepwise`] model: `build::<MyModel>`.
+pub fn build<M: Stepwise + 'static>(
+    params: &Params,
+    seed: u64,
+) -> Result<Box<dyn Experiment>, ParamError> {
+    Ok(Box::new(Stepper::new(M::from_params(params, seed)?)))
 }

@@ -33,6 +33,9 @@ pub enum ParamKind {
     Choice {
         /// The allowed names.
         options: &'static [&'static str],
+        /// What a page shows for each name (same order), e.g. `SGF (Euler–Maruyama)` for `sgf`;
+        /// empty when the names speak for themselves.
+        labels: &'static [&'static str],
     },
 }
 
@@ -123,12 +126,116 @@ pub fn parse_seed(text: &str) -> Result<u64, ParamError> {
 }
 
 impl ParamSpec {
+    /// An integer parameter in `min..=max`.
+    pub const fn int(
+        name: &'static str,
+        min: i64,
+        max: i64,
+        default: &'static str,
+        doc: &'static str,
+    ) -> Self {
+        let kind = ParamKind::Int { min, max };
+        Self {
+            name,
+            kind,
+            default,
+            doc,
+        }
+    }
+
+    /// A float parameter in `min..=max` with a linear slider.
+    pub const fn float(
+        name: &'static str,
+        min: f64,
+        max: f64,
+        default: &'static str,
+        doc: &'static str,
+    ) -> Self {
+        let kind = ParamKind::Float {
+            min,
+            max,
+            log: false,
+        };
+        Self {
+            name,
+            kind,
+            default,
+            doc,
+        }
+    }
+
+    /// A float parameter in `min..=max` with a logarithmic slider.
+    pub const fn log_float(
+        name: &'static str,
+        min: f64,
+        max: f64,
+        default: &'static str,
+        doc: &'static str,
+    ) -> Self {
+        let kind = ParamKind::Float {
+            min,
+            max,
+            log: true,
+        };
+        Self {
+            name,
+            kind,
+            default,
+            doc,
+        }
+    }
+
+    /// A choice among `options` (add page labels with [`ParamSpec::labelled`]).
+    pub const fn choice(
+        name: &'static str,
+        options: &'static [&'static str],
+        default: &'static str,
+        doc: &'static str,
+    ) -> Self {
+        let kind = ParamKind::Choice {
+            options,
+            labels: &[],
+        };
+        Self {
+            name,
+            kind,
+            default,
+            doc,
+        }
+    }
+
+    /// This choice with a page label per option (same order as the options).
+    pub const fn labelled(self, labels: &'static [&'static str]) -> Self {
+        match self.kind {
+            ParamKind::Choice { options, .. } => Self {
+                kind: ParamKind::Choice { options, labels },
+                ..self
+            },
+            _ => panic!("only a choice parameter has labels"),
+        }
+    }
+
+    /// The page label of choice `option` (the option itself when it has none).
+    pub fn label<'a>(&self, option: &'a str) -> &'a str
+    where
+        'static: 'a,
+    {
+        match &self.kind {
+            ParamKind::Choice { options, labels } => options
+                .iter()
+                .position(|o| *o == option)
+                .and_then(|i| labels.get(i).copied())
+                .unwrap_or(option),
+            _ => option,
+        }
+    }
+
     /// The allowed values in words, e.g. `0 ≤ rho ≤ 10` or `one of gd, sgd`.
     pub fn allowed(&self) -> String {
         match &self.kind {
             ParamKind::Int { min, max } => format!("integer {min} ≤ {} ≤ {max}", self.name),
             ParamKind::Float { min, max, .. } => format!("{min} ≤ {} ≤ {max}", self.name),
-            ParamKind::Choice { options } => format!("one of {}", options.join(", ")),
+            ParamKind::Choice { options, .. } => format!("one of {}", options.join(", ")),
         }
     }
 
@@ -155,7 +262,7 @@ impl ParamSpec {
                 }
                 Ok(Value::Float(v))
             }
-            ParamKind::Choice { options } => options
+            ParamKind::Choice { options, .. } => options
                 .iter()
                 .find(|o| **o == text)
                 .map(|o| Value::Choice((*o).to_string()))
@@ -261,30 +368,9 @@ mod tests {
     use super::*;
 
     const SPECS: &[ParamSpec] = &[
-        ParamSpec {
-            name: "rho",
-            kind: ParamKind::Float {
-                min: 0.0,
-                max: 10.0,
-                log: true,
-            },
-            default: "0.1",
-            doc: "radius",
-        },
-        ParamSpec {
-            name: "steps",
-            kind: ParamKind::Int { min: 1, max: 100 },
-            default: "10",
-            doc: "iterations",
-        },
-        ParamSpec {
-            name: "algo",
-            kind: ParamKind::Choice {
-                options: &["gd", "sgd"],
-            },
-            default: "gd",
-            doc: "algorithm",
-        },
+        ParamSpec::log_float("rho", 0.0, 10.0, "0.1", "radius"),
+        ParamSpec::int("steps", 1, 100, "10", "iterations"),
+        ParamSpec::choice("algo", &["gd", "sgd"], "gd", "algorithm"),
     ];
     const SCHEMA: Schema = Schema { params: SPECS };
 

@@ -30,6 +30,7 @@
 //! | SAM-7 | ratio ≤ 1.01 on 16/19, < 0.95 on 9/20; ERM→1-SAM(ρ=2) diverges on seed 9 | soft |
 
 use super::config::SCHEMA;
+use crate::experiment::build;
 use crate::verify::{
     Check, CheckKind, Evaluation, RunCache, RunOutcome, Tally, Verifier, skip_seed,
 };
@@ -387,7 +388,7 @@ pub fn checks() -> Vec<Check<RunCache>> {
 pub fn diagonal_verifier() -> Verifier<RunCache> {
     Verifier::new(
         checks(),
-        RunCache::with_base(&SCHEMA, super::build, CHECK_DATA),
+        RunCache::with_base(&SCHEMA, build::<super::SamModel>, CHECK_DATA),
     )
 }
 

@@ -1,112 +1,83 @@
 //! Parameters of the SAM diagonal-network experiment: the schema (defaults = the spec's SAM-diag
 //! setup, §5.1) and the validated [`Config`].
 
-use crate::schema::{ParamError, ParamKind, ParamSpec, Params, Schema};
+use crate::schema::{ParamError, ParamSpec, Params, Schema};
 
 const PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "preset",
-        kind: ParamKind::Choice {
-            options: &["paper", "notebook"],
-        },
-        default: "paper",
-        doc: "Data source: `paper` = the project's portable RNG (any seed); `notebook` = numpy's legacy \
+    ParamSpec::choice(
+        "preset",
+        &["paper", "notebook"],
+        "paper",
+        "Data source: `paper` = the project's portable RNG (any seed); `notebook` = numpy's legacy \
               generator seeded like np.random.seed(seed), drawing exactly the official notebook's data",
-    },
-    ParamSpec {
-        name: "algo",
-        kind: ParamKind::Choice {
-            options: &["gd", "sgd", "nsam", "1sam", "msam"],
-        },
-        default: "gd",
-        doc: "Algorithm: gd, sgd (batch 1), nsam (notebook n-SAM, ascent ρ∇L), 1sam (notebook 1-SAM, \
+    ),
+    ParamSpec::choice(
+        "algo",
+        &["gd", "sgd", "nsam", "1sam", "msam"],
+        "gd",
+        "Algorithm: gd, sgd (batch 1), nsam (notebook n-SAM, ascent ρ∇L), 1sam (notebook 1-SAM, \
               ascent 2ρ∇ℓ_k), msam (unified m-SAM, ascent ρ∇L_G for groups of m examples)",
-    },
-    ParamSpec {
-        name: "gamma",
-        kind: ParamKind::Float {
-            min: 1e-6,
-            max: 10.0,
-            log: true,
-        },
-        default: "0.3333333333333333",
-        doc: "Step size γ (the spec's default is 10/d for d = 30)",
-    },
-    ParamSpec {
-        name: "alpha",
-        kind: ParamKind::Float {
-            min: 1e-6,
-            max: 10.0,
-            log: true,
-        },
-        default: "0.1",
-        doc: "Initialisation scale α: u₀ = α·1, v₀ = 0",
-    },
-    ParamSpec {
-        name: "rho",
-        kind: ParamKind::Float {
-            min: 0.0,
-            max: 10.0,
-            log: true,
-        },
-        default: "0.1",
-        doc: "SAM radius ρ, in the convention of the chosen algorithm (1sam: notebook, ascent 2ρ; \
+    )
+    .labelled(&[
+        "GD",
+        "SGD (batch 1)",
+        "n-SAM (ascent ρ∇L)",
+        "1-SAM (notebook: ascent 2ρ∇ℓₖ)",
+        "m-SAM (unified: ascent ρ∇L_G)",
+    ]),
+    ParamSpec::log_float(
+        "gamma",
+        1e-6,
+        10.0,
+        "0.3333333333333333",
+        "Step size γ (the spec's default is 10/d for d = 30)",
+    ),
+    ParamSpec::log_float(
+        "alpha",
+        1e-6,
+        10.0,
+        "0.1",
+        "Initialisation scale α: u₀ = α·1, v₀ = 0",
+    ),
+    ParamSpec::log_float(
+        "rho",
+        0.0,
+        10.0,
+        "0.1",
+        "SAM radius ρ, in the convention of the chosen algorithm (1sam: notebook, ascent 2ρ; \
               nsam and msam: ascent ρ)",
-    },
-    ParamSpec {
-        name: "m",
-        kind: ParamKind::Int {
-            min: 1,
-            max: 10_000,
-        },
-        default: "1",
-        doc: "m-SAM group size (must divide n); used by algo=msam only",
-    },
-    ParamSpec {
-        name: "steps",
-        kind: ParamKind::Int {
-            min: 1,
-            max: 10_000_000,
-        },
-        default: "10001",
-        doc: "Iterations of the algorithm (the notebook runs 10⁴ + 1)",
-    },
-    ParamSpec {
-        name: "erm_steps",
-        kind: ParamKind::Int {
-            min: 0,
-            max: 10_000_000,
-        },
-        default: "0",
-        doc: "GD iterations before switching to `algo` (ERM→SAM fine-tuning); 0 = no warm start",
-    },
-    ParamSpec {
-        name: "n",
-        kind: ParamKind::Int { min: 1, max: 2_000 },
-        default: "20",
-        doc: "Training examples",
-    },
-    ParamSpec {
-        name: "d",
-        kind: ParamKind::Int { min: 1, max: 2_000 },
-        default: "30",
-        doc: "Dimension",
-    },
-    ParamSpec {
-        name: "k",
-        kind: ParamKind::Int { min: 1, max: 2_000 },
-        default: "3",
-        doc: "Non-zeros of β* (the first k coordinates); must be ≤ d",
-    },
-    ParamSpec {
-        name: "n_test",
-        kind: ParamKind::Int {
-            min: 1,
-            max: 100_000,
-        },
-        default: "1000",
-        doc: "Test examples",
-    },
+    ),
+    ParamSpec::int(
+        "m",
+        1,
+        10_000,
+        "1",
+        "m-SAM group size (must divide n); used by algo=msam only",
+    ),
+    ParamSpec::int(
+        "steps",
+        1,
+        10_000_000,
+        "10001",
+        "Iterations of the algorithm (the notebook runs 10⁴ + 1)",
+    ),
+    ParamSpec::int(
+        "erm_steps",
+        0,
+        10_000_000,
+        "0",
+        "GD iterations before switching to `algo` (ERM→SAM fine-tuning); 0 = no warm start",
+    ),
+    ParamSpec::int("n", 1, 2_000, "20", "Training examples"),
+    ParamSpec::int("d", 1, 2_000, "30", "Dimension"),
+    ParamSpec::int(
+        "k",
+        1,
+        2_000,
+        "3",
+        "Non-zeros of β* (the first k coordinates); must be ≤ d",
+    ),
+    ParamSpec::int("n_test", 1, 100_000, "1000", "Test examples"),
 ];
 
 /// The parameter schema of `andriushchenko2022_sam`.

@@ -5,11 +5,10 @@
 use super::config::{Algo, Config, Preset, validate_seed};
 use crate::data::sparse::Regression;
 use crate::diagonal::{DiagNet, Update, Workspace, apply};
-use crate::experiment::{Experiment, NamedVector, Progress, Status, divergence};
+use crate::experiment::{NamedVector, Stepper, Stepwise, divergence};
 use crate::linalg::{median, norm1, norm2};
 use crate::rng::{NumpyLegacy, Rng};
-use crate::schema::ParamError;
-use crate::series::{Series, log_grid};
+use crate::schema::{ParamError, Params};
 use crate::solver::hyperbolic_interpolator;
 use std::collections::BTreeMap;
 
@@ -44,24 +43,22 @@ enum Prediction {
 }
 
 /// One run of the SAM diagonal-network experiment.
-pub struct SamRun {
+pub type SamRun = Stepper<SamModel>;
+
+/// The dynamics of one SAM diagonal-network run.
+pub struct SamModel {
     cfg: Config,
     data: Regression,
     net: DiagNet,
     ws: Workspace,
     sampler: Sampler,
-    t: u64,
-    grid: Vec<u64>,
-    next_record: usize,
-    series: Vec<Series>,
-    status: Status,
     initial_loss: f64,
     positive_c: Vec<bool>,
     sign_flips: u64,
     prediction: Option<Prediction>,
 }
 
-impl SamRun {
+impl SamModel {
     /// Draws the data for `seed` and initialises the network.
     pub fn new(cfg: Config, seed: u64) -> Result<Self, ParamError> {
         validate_seed(cfg.preset, seed)?;
@@ -79,24 +76,17 @@ impl SamRun {
         };
         let net = DiagNet::new(cfg.alpha, cfg.d);
         let initial_loss = data.train_loss(&net.beta());
-        let mut run = Self {
+        Ok(Self {
             ws: Workspace::new(cfg.n, cfg.d),
-            grid: log_grid(cfg.total_steps(), 100, 200),
-            next_record: 0,
-            series: vec![Series::new("train_loss"), Series::new("test_loss")],
-            status: Status::Running,
             initial_loss,
             positive_c: net.conserved().iter().map(|c| *c > 0.0).collect(),
             sign_flips: 0,
             prediction: None,
-            t: 0,
             sampler,
             net,
             data,
             cfg,
-        };
-        run.record_if_due();
-        Ok(run)
+        })
     }
 
     /// The configuration.
@@ -114,8 +104,8 @@ impl SamRun {
         &self.net
     }
 
-    fn update_rule(&mut self) -> Update {
-        let algo = if self.t < self.cfg.erm_steps {
+    fn update_rule(&mut self, t: u64) -> Update {
+        let algo = if t < self.cfg.erm_steps {
             Algo::Gd
         } else {
             self.cfg.algo
@@ -140,16 +130,6 @@ impl SamRun {
         }
     }
 
-    fn record_if_due(&mut self) {
-        if self.grid.get(self.next_record) == Some(&self.t) {
-            let beta = self.net.beta();
-            let x = self.t as f64;
-            self.series[0].push(x, self.data.train_loss(&beta));
-            self.series[1].push(x, self.data.test_loss(&beta));
-            self.next_record += 1;
-        }
-    }
-
     fn count_sign_flips(&mut self) {
         for (j, (u, v)) in self.net.u.iter().zip(&self.net.v).enumerate() {
             let positive = u * u - v * v > 0.0;
@@ -160,8 +140,7 @@ impl SamRun {
         }
     }
 
-    fn finish(&mut self) {
-        self.status = Status::Finished;
+    fn predict(&mut self) {
         let c = self.net.conserved();
         self.prediction = Some(match c.iter().position(|c| *c <= 0.0) {
             Some(j) => Prediction::Unavailable(format!(
@@ -203,57 +182,49 @@ impl SamRun {
     }
 }
 
-impl Experiment for SamRun {
-    fn step(&mut self, budget: u64) -> Progress {
-        let total = self.cfg.total_steps();
-        let mut left = budget;
-        while self.status == Status::Running && left > 0 && self.t < total {
-            let update = self.update_rule();
-            let loss = apply(
-                &mut self.net,
-                &self.data,
-                update,
-                self.cfg.gamma,
-                &mut self.ws,
-            );
-            self.t += 1;
-            left -= 1;
-            if let Some(reason) = divergence(loss, self.initial_loss, self.net.is_finite()) {
-                self.status = Status::Diverged {
-                    step: self.t,
-                    reason,
-                };
-                return self.progress();
-            }
+impl Stepwise for SamModel {
+    fn from_params(params: &Params, seed: u64) -> Result<Self, ParamError> {
+        Self::new(Config::from_params(params)?, seed)
+    }
+
+    fn total(&self) -> u64 {
+        self.cfg.total_steps()
+    }
+
+    fn series_names(&self) -> Vec<String> {
+        vec!["train_loss".into(), "test_loss".into()]
+    }
+
+    fn advance(&mut self, t: u64) -> Option<String> {
+        let update = self.update_rule(t);
+        let loss = apply(
+            &mut self.net,
+            &self.data,
+            update,
+            self.cfg.gamma,
+            &mut self.ws,
+        );
+        let diverged = divergence(loss, self.initial_loss, self.net.is_finite());
+        if diverged.is_none() {
             self.count_sign_flips();
-            self.record_if_due();
         }
-        if self.status == Status::Running && self.t >= total {
-            self.finish();
-        }
-        self.progress()
+        diverged
     }
 
-    fn progress(&self) -> Progress {
-        Progress {
-            done: self.t,
-            total: self.cfg.total_steps(),
-            status: self.status.clone(),
-        }
-    }
-
-    fn series(&self) -> &[Series] {
-        &self.series
-    }
-
-    fn metrics(&self) -> BTreeMap<String, f64> {
+    fn record(&self) -> Vec<f64> {
         let beta = self.net.beta();
-        let mut m = BTreeMap::new();
-        m.insert("iterations".into(), self.t as f64);
-        if matches!(self.status, Status::Diverged { .. }) {
-            m.insert("diverged_at".into(), self.t as f64);
-            return m;
+        vec![self.data.train_loss(&beta), self.data.test_loss(&beta)]
+    }
+
+    fn finish(&mut self) {
+        self.predict();
+    }
+
+    fn metrics(&self, _t: u64, diverged: bool, m: &mut BTreeMap<String, f64>) {
+        if diverged {
+            return;
         }
+        let beta = self.net.beta();
         m.insert("train_loss".into(), self.data.train_loss(&beta));
         m.insert("test_loss".into(), self.data.test_loss(&beta));
         m.insert("test_error".into(), self.data.test_error(&beta));
@@ -268,7 +239,6 @@ impl Experiment for SamRun {
         if let Some(Prediction::Solved { rel_err, .. }) = &self.prediction {
             m.insert("prediction_rel_err".into(), *rel_err);
         }
-        m
     }
 
     fn vectors(&self) -> Vec<NamedVector> {
@@ -295,7 +265,6 @@ impl Experiment for SamRun {
 
     fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
-        notes.extend(self.status.divergence_note());
         if self.sign_flips > 0 {
             notes.push(format!(
                 "{} sign flip(s) of u² − v² during training: the hyperbolic-entropy characterisation is void",
@@ -313,10 +282,11 @@ impl Experiment for SamRun {
 mod tests {
     use super::super::config::SCHEMA;
     use super::*;
+    use crate::experiment::{Experiment, Status};
 
     fn run(overrides: &[(&str, &str)], seed: u64) -> SamRun {
         let cfg = Config::from_params(&SCHEMA.build(overrides.iter().copied()).unwrap()).unwrap();
-        let mut r = SamRun::new(cfg, seed).unwrap();
+        let mut r = Stepper::new(SamModel::new(cfg, seed).unwrap());
         r.run_to_end(1000, &mut |_| {});
         r
     }
@@ -326,10 +296,10 @@ mod tests {
         let base = [("steps", "300")];
         let nsam = run(&[base[0], ("algo", "nsam"), ("rho", "0.2")], 1);
         let m_n = run(&[base[0], ("algo", "msam"), ("m", "20"), ("rho", "0.2")], 1);
-        assert_eq!(nsam.net(), m_n.net());
+        assert_eq!(nsam.model().net(), m_n.model().net());
         let one = run(&[base[0], ("algo", "1sam"), ("rho", "0.1")], 1);
         let m_1 = run(&[base[0], ("algo", "msam"), ("m", "1"), ("rho", "0.2")], 1);
-        assert_eq!(one.net(), m_1.net());
+        assert_eq!(one.model().net(), m_1.model().net());
         assert_eq!(one.series(), m_1.series());
     }
 

@@ -19,12 +19,4 @@ pub mod config;
 pub mod experiment;
 
 pub use config::{Config, SCHEMA};
-pub use experiment::SamRun;
-
-/// Builds this paper's experiment from validated parameters and a seed (the registry's builder).
-pub fn build(
-    params: &crate::schema::Params,
-    seed: u64,
-) -> Result<Box<dyn crate::experiment::Experiment>, crate::schema::ParamError> {
-    Ok(Box::new(SamRun::new(Config::from_params(params)?, seed)?))
-}
+pub use experiment::{SamModel, SamRun};

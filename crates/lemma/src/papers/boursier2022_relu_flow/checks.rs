@@ -15,6 +15,7 @@
 //! | ReLU-5 | V/V* at λ = 0.3: 2.38 … 2.65; time near L_mid 0.18–0.24 vs 29–35 at λ = 1e-6 | ≥ 2; ≤ 10 % |
 
 use super::config::SCHEMA;
+use crate::experiment::build;
 use crate::verify::{Check, CheckKind, Evaluation, RunCache, RunOutcome, Tally, Verifier};
 
 /// Initialisation seeds of every check.
@@ -247,5 +248,5 @@ pub fn checks() -> Vec<Check<RunCache>> {
 
 /// A verifier over all checks with an empty run cache.
 pub fn verifier() -> Verifier<RunCache> {
-    Verifier::new(checks(), RunCache::new(&SCHEMA, super::build))
+    Verifier::new(checks(), RunCache::new(&SCHEMA, build::<super::ReluModel>))
 }

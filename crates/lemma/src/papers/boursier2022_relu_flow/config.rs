@@ -1,70 +1,51 @@
 //! Parameters of the ReLU-ortho experiment (spec §5.1 defaults) and the validated [`Config`].
 
-use crate::schema::{ParamError, ParamKind, ParamSpec, Params, Schema};
+use crate::schema::{ParamError, ParamSpec, Params, Schema};
 
 const PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "lambda",
-        kind: ParamKind::Float {
-            min: 1e-10,
-            max: 1.0,
-            log: true,
-        },
-        default: "1e-6",
-        doc: "Initialisation scale λ: w_j = λ·g_j/√d, a_j = s_j‖w_j‖",
-    },
-    ParamSpec {
-        name: "width",
-        kind: ParamKind::Int { min: 2, max: 4_096 },
-        default: "64",
-        doc: "Hidden neurons m (signs alternate, m/2 per sign)",
-    },
-    ParamSpec {
-        name: "n",
-        kind: ParamKind::Int { min: 2, max: 10 },
-        default: "6",
-        doc: "Data points x_k = e_k (d = n); the first ⌈n/2⌉ get label +y_pos, the rest −y_neg",
-    },
-    ParamSpec {
-        name: "y_pos",
-        kind: ParamKind::Float {
-            min: 0.01,
-            max: 10.0,
-            log: true,
-        },
-        default: "1",
-        doc: "Label of the positive group",
-    },
-    ParamSpec {
-        name: "y_neg",
-        kind: ParamKind::Float {
-            min: 0.01,
-            max: 10.0,
-            log: true,
-        },
-        default: "0.5",
-        doc: "Magnitude of the negative group's label (labels are −y_neg)",
-    },
-    ParamSpec {
-        name: "eta",
-        kind: ParamKind::Float {
-            min: 1e-4,
-            max: 0.5,
-            log: true,
-        },
-        default: "0.02",
-        doc: "Euler step η of the gradient flow (η > 0.05 blurs the plateau timing)",
-    },
-    ParamSpec {
-        name: "horizon",
-        kind: ParamKind::Float {
-            min: 0.0,
-            max: 100_000.0,
-            log: false,
-        },
-        default: "0",
-        doc: "Time horizon T; 0 = automatic, 1.6·τ_slow + 20",
-    },
+    ParamSpec::log_float(
+        "lambda",
+        1e-10,
+        1.0,
+        "1e-6",
+        "Initialisation scale λ: w_j = λ·g_j/√d, a_j = s_j‖w_j‖",
+    ),
+    ParamSpec::int(
+        "width",
+        2,
+        4_096,
+        "64",
+        "Hidden neurons m (signs alternate, m/2 per sign)",
+    ),
+    ParamSpec::int(
+        "n",
+        2,
+        10,
+        "6",
+        "Data points x_k = e_k (d = n); the first ⌈n/2⌉ get label +y_pos, the rest −y_neg",
+    ),
+    ParamSpec::log_float("y_pos", 0.01, 10.0, "1", "Label of the positive group"),
+    ParamSpec::log_float(
+        "y_neg",
+        0.01,
+        10.0,
+        "0.5",
+        "Magnitude of the negative group's label (labels are −y_neg)",
+    ),
+    ParamSpec::log_float(
+        "eta",
+        1e-4,
+        0.5,
+        "0.02",
+        "Euler step η of the gradient flow (η > 0.05 blurs the plateau timing)",
+    ),
+    ParamSpec::float(
+        "horizon",
+        0.0,
+        100_000.0,
+        "0",
+        "Time horizon T; 0 = automatic, 1.6·τ_slow + 20",
+    ),
 ];
 
 /// The parameter schema of `boursier2022_relu_flow`.

@@ -3,10 +3,9 @@
 //! along the way.
 
 use super::config::Config;
-use crate::experiment::{Experiment, NamedVector, Progress, Status, divergence};
+use crate::experiment::{NamedVector, Stepper, Stepwise, divergence};
 use crate::rng::Rng;
-use crate::schema::ParamError;
-use crate::series::{Series, log_grid};
+use crate::schema::{ParamError, Params};
 use std::collections::BTreeMap;
 
 const INIT_STREAM: u64 = 1;
@@ -65,7 +64,10 @@ impl Theory {
 }
 
 /// One run of the ReLU-ortho experiment.
-pub struct ReluRun {
+pub type ReluRun = Stepper<ReluModel>;
+
+/// The dynamics of one ReLU-ortho run.
+pub struct ReluModel {
     cfg: Config,
     y: Vec<f64>,
     theory: Theory,
@@ -75,19 +77,14 @@ pub struct ReluRun {
     signs: Vec<f64>,
     /// Covering neurons at initialisation, per sign (indices).
     cover: [Vec<usize>; 2],
-    t: u64,
     total: u64,
-    grid: Vec<u64>,
-    next_record: usize,
-    series: Vec<Series>,
-    status: Status,
     output: Vec<f64>,
     residual: Vec<f64>,
     landmarks: BTreeMap<&'static str, f64>,
     plateau_time: f64,
 }
 
-impl ReluRun {
+impl ReluModel {
     /// Draws the balanced initialisation for `seed`.
     pub fn new(cfg: Config, seed: u64) -> Result<Self, ParamError> {
         let (m, n) = (cfg.width, cfg.n);
@@ -118,19 +115,12 @@ impl ReluRun {
             1.6 * theory.fast_slow().1 + 20.0
         };
         let total = libm::ceil(horizon / cfg.eta) as u64;
-        let mut series = vec![Series::new("loss")];
-        series.extend((0..m.min(NORM_CURVES)).map(|j| Series::new(&format!("norm_{j}"))));
         let mut run = Self {
-            grid: log_grid(total, 100, 200),
             output: vec![0.0; n],
             residual: vec![0.0; n],
-            next_record: 0,
-            status: Status::Running,
             landmarks: BTreeMap::new(),
             plateau_time: 0.0,
-            t: 0,
             total,
-            series,
             cover,
             signs,
             a,
@@ -140,7 +130,6 @@ impl ReluRun {
             cfg,
         };
         run.forward();
-        run.record_if_due();
         Ok(run)
     }
 
@@ -185,21 +174,14 @@ impl ReluRun {
         }
     }
 
-    fn time(&self) -> f64 {
-        self.t as f64 * self.cfg.eta
+    /// The flow's time after `t` Euler steps.
+    fn time(&self, t: u64) -> f64 {
+        t as f64 * self.cfg.eta
     }
 
-    fn record_if_due(&mut self) {
-        if self.grid.get(self.next_record) == Some(&self.t) {
-            let (time, n) = (self.time(), self.cfg.n);
-            let loss = self.loss_value();
-            self.series[0].push(time, loss);
-            for j in 0..self.series.len() - 1 {
-                let norm = row_norm(&self.w[j * n..(j + 1) * n]);
-                self.series[j + 1].push(time, norm);
-            }
-            self.next_record += 1;
-        }
+    /// Neurons whose norm curve is recorded.
+    fn norm_curves(&self) -> usize {
+        self.cfg.width.min(NORM_CURVES)
     }
 
     fn loss_value(&self) -> f64 {
@@ -230,9 +212,8 @@ impl ReluRun {
             .fold(f64::INFINITY, f64::min)
     }
 
-    /// Records the landmarks crossed by the current iterate.
-    fn track(&mut self, loss: f64) {
-        let time = self.time();
+    /// Records the landmarks crossed by the current iterate, at flow time `time`.
+    fn track(&mut self, loss: f64, time: f64) {
         let th = &self.theory;
         let (tau_fast, tau_slow) = th.fast_slow();
         let (fast_level, slow_level) = ((th.l0 + th.l_mid) / 2.0, th.l_mid / 2.0);
@@ -284,48 +265,44 @@ fn row_norm(v: &[f64]) -> f64 {
     crate::linalg::norm2(v)
 }
 
-impl Experiment for ReluRun {
-    fn step(&mut self, budget: u64) -> Progress {
-        let mut left = budget;
-        while self.status == Status::Running && left > 0 && self.t < self.total {
-            self.euler_step();
-            self.t += 1;
-            left -= 1;
-            let loss = self.forward();
-            if let Some(reason) = divergence(Some(loss), self.theory.l0, true) {
-                self.status = Status::Diverged {
-                    step: self.t,
-                    reason,
-                };
-                return self.progress();
-            }
-            self.track(loss);
-            self.record_if_due();
-        }
-        if self.status == Status::Running && self.t >= self.total {
-            self.status = Status::Finished;
-        }
-        self.progress()
+impl Stepwise for ReluModel {
+    fn from_params(params: &Params, seed: u64) -> Result<Self, ParamError> {
+        Self::new(Config::from_params(params)?, seed)
     }
 
-    fn progress(&self) -> Progress {
-        Progress {
-            done: self.t,
-            total: self.total,
-            status: self.status.clone(),
+    fn total(&self) -> u64 {
+        self.total
+    }
+
+    fn series_names(&self) -> Vec<String> {
+        let norms = (0..self.norm_curves()).map(|j| format!("norm_{j}"));
+        std::iter::once("loss".to_string()).chain(norms).collect()
+    }
+
+    fn x(&self, t: u64) -> f64 {
+        self.time(t)
+    }
+
+    fn advance(&mut self, t: u64) -> Option<String> {
+        self.euler_step();
+        let loss = self.forward();
+        let diverged = divergence(Some(loss), self.theory.l0, true);
+        if diverged.is_none() {
+            self.track(loss, self.time(t + 1));
         }
+        diverged
     }
 
-    fn series(&self) -> &[Series] {
-        &self.series
+    fn record(&self) -> Vec<f64> {
+        let n = self.cfg.n;
+        let norms = (0..self.norm_curves()).map(|j| row_norm(&self.w[j * n..(j + 1) * n]));
+        std::iter::once(self.loss_value()).chain(norms).collect()
     }
 
-    fn metrics(&self) -> BTreeMap<String, f64> {
+    fn metrics(&self, t: u64, diverged: bool, m: &mut BTreeMap<String, f64>) {
         let th = &self.theory;
         let (tau_fast, tau_slow) = th.fast_slow();
-        let mut m: BTreeMap<String, f64> = BTreeMap::new();
-        m.insert("iterations".into(), self.t as f64);
-        m.insert("time".into(), self.time());
+        m.insert("time".into(), self.time(t));
         m.insert("cover_pos".into(), self.cover[0].len() as f64);
         m.insert("cover_neg".into(), self.cover[1].len() as f64);
         m.insert("tau_fast".into(), tau_fast);
@@ -333,9 +310,8 @@ impl Experiment for ReluRun {
         m.insert("l0".into(), th.l0);
         m.insert("l_mid".into(), th.l_mid);
         m.insert("v_star".into(), th.v_star);
-        if matches!(self.status, Status::Diverged { .. }) {
-            m.insert("diverged_at".into(), self.t as f64);
-            return m;
+        if diverged {
+            return;
         }
         let v = self.variation_norm();
         m.insert("loss".into(), self.loss_value());
@@ -351,7 +327,6 @@ impl Experiment for ReluRun {
             m.insert("t_slow_ratio".into(), ts / tau_slow);
             m.insert("t_slow_over_t_fast".into(), ts / tf);
         }
-        m
     }
 
     fn vectors(&self) -> Vec<NamedVector> {
@@ -401,7 +376,6 @@ impl Experiment for ReluRun {
 
     fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
-        notes.extend(self.status.divergence_note());
         for (sign, name) in [(0, "positive"), (1, "negative")] {
             if self.cover[sign].is_empty() {
                 notes.push(format!(
@@ -417,6 +391,7 @@ impl Experiment for ReluRun {
 mod tests {
     use super::super::config::SCHEMA;
     use super::*;
+    use crate::experiment::Experiment;
 
     #[test]
     fn theory_values_of_the_reference_setup() {
@@ -438,7 +413,7 @@ mod tests {
                 .unwrap(),
         )
         .unwrap();
-        let mut run = ReluRun::new(cfg, 0).unwrap();
+        let mut run = ReluModel::new(cfg, 0).unwrap();
         run.w = vec![0.3, -0.1, -0.2, 0.4];
         run.a = vec![0.1f64.sqrt(), -(0.2f64.sqrt())];
         let loss = run.forward();
@@ -457,7 +432,7 @@ mod tests {
     #[test]
     fn small_init_converges_with_balancedness_kept() {
         let cfg = Config::from_params(&SCHEMA.build([("lambda", "1e-3")]).unwrap()).unwrap();
-        let mut run = ReluRun::new(cfg, 1).unwrap();
+        let mut run = Stepper::new(ReluModel::new(cfg, 1).unwrap());
         run.run_to_end(u64::MAX, &mut |_| {});
         let m = run.metrics();
         assert!(m["loss"] < 1e-8, "{}", m["loss"]);

@@ -15,6 +15,7 @@
 //! No run flipped a sign at these step sizes.
 
 use super::config::SCHEMA;
+use crate::experiment::build;
 use crate::verify::{
     Check, CheckKind, Evaluation, RunCache, RunOutcome, Tally, Verifier, skip_seed,
 };
@@ -251,5 +252,5 @@ pub fn checks() -> Vec<Check<RunCache>> {
 
 /// A verifier over all checks with an empty run cache.
 pub fn verifier() -> Verifier<RunCache> {
-    Verifier::new(checks(), RunCache::new(&SCHEMA, super::build))
+    Verifier::new(checks(), RunCache::new(&SCHEMA, build::<super::SgdModel>))
 }

@@ -1,89 +1,61 @@
 //! Parameters of the SGD-diag experiment (spec §5.1 defaults) and the validated [`Config`].
 
-use crate::schema::{ParamError, ParamKind, ParamSpec, Params, Schema};
+use crate::schema::{ParamError, ParamSpec, Params, Schema};
 
 const PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "algo",
-        kind: ParamKind::Choice {
-            options: &["gd", "sgd", "sgf"],
-        },
-        default: "sgd",
-        doc: "Algorithm: gd (full batch), sgd (batch b), sgf (stochastic gradient flow, \
+    ParamSpec::choice(
+        "algo",
+        &["gd", "sgd", "sgf"],
+        "sgd",
+        "Algorithm: gd (full batch), sgd (batch b), sgf (stochastic gradient flow, \
               Euler–Maruyama with sub-step γ/10)",
-    },
-    ParamSpec {
-        name: "gamma",
-        kind: ParamKind::Float {
-            min: 1e-4,
-            max: 1.0,
-            log: true,
-        },
-        default: "0.08",
-        doc: "Step size γ",
-    },
-    ParamSpec {
-        name: "alpha",
-        kind: ParamKind::Float {
-            min: 1e-6,
-            max: 10.0,
-            log: true,
-        },
-        default: "0.01",
-        doc: "Initialisation scale α: w₊ = w₋ = α·1",
-    },
-    ParamSpec {
-        name: "batch",
-        kind: ParamKind::Int { min: 1, max: 2_000 },
-        default: "1",
-        doc: "SGD batch size b (examples drawn uniformly with replacement); must be ≤ n",
-    },
-    ParamSpec {
-        name: "steps",
-        kind: ParamKind::Int {
-            min: 1,
-            max: 10_000_000,
-        },
-        default: "40000",
-        doc: "Iterations (for sgf: the same time horizon γ·steps)",
-    },
-    ParamSpec {
-        name: "algo_seed",
-        kind: ParamKind::Int {
-            min: 0,
-            max: 1_000_000,
-        },
-        default: "0",
-        doc: "Seed of the algorithm's own stream (SGD sampling, SGF noise); the run seed fixes the data",
-    },
-    ParamSpec {
-        name: "n",
-        kind: ParamKind::Int { min: 1, max: 2_000 },
-        default: "40",
-        doc: "Training examples",
-    },
-    ParamSpec {
-        name: "d",
-        kind: ParamKind::Int { min: 1, max: 2_000 },
-        default: "100",
-        doc: "Dimension",
-    },
-    ParamSpec {
-        name: "k",
-        kind: ParamKind::Int { min: 1, max: 2_000 },
-        default: "5",
-        doc: "Non-zeros of β* (±1/√k on random coordinates); must be ≤ d",
-    },
-    ParamSpec {
-        name: "anisotropy",
-        kind: ParamKind::Float {
-            min: 0.0,
-            max: 3.0,
-            log: false,
-        },
-        default: "0",
-        doc: "Feature anisotropy a: feature j is scaled by exp(a·(j/d − 1/2))",
-    },
+    )
+    .labelled(&["GD", "SGD", "SGF (Euler–Maruyama)"]),
+    ParamSpec::log_float("gamma", 1e-4, 1.0, "0.08", "Step size γ"),
+    ParamSpec::log_float(
+        "alpha",
+        1e-6,
+        10.0,
+        "0.01",
+        "Initialisation scale α: w₊ = w₋ = α·1",
+    ),
+    ParamSpec::int(
+        "batch",
+        1,
+        2_000,
+        "1",
+        "SGD batch size b (examples drawn uniformly with replacement); must be ≤ n",
+    ),
+    ParamSpec::int(
+        "steps",
+        1,
+        10_000_000,
+        "40000",
+        "Iterations (for sgf: the same time horizon γ·steps)",
+    ),
+    ParamSpec::int(
+        "algo_seed",
+        0,
+        1_000_000,
+        "0",
+        "Seed of the algorithm's own stream (SGD sampling, SGF noise); the run seed fixes the data",
+    ),
+    ParamSpec::int("n", 1, 2_000, "40", "Training examples"),
+    ParamSpec::int("d", 1, 2_000, "100", "Dimension"),
+    ParamSpec::int(
+        "k",
+        1,
+        2_000,
+        "5",
+        "Non-zeros of β* (±1/√k on random coordinates); must be ≤ d",
+    ),
+    ParamSpec::float(
+        "anisotropy",
+        0.0,
+        3.0,
+        "0",
+        "Feature anisotropy a: feature j is scaled by exp(a·(j/d − 1/2))",
+    ),
 ];
 
 /// The parameter schema of `pesme2021_sgd_dln`.

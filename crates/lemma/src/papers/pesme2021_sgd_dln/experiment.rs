@@ -5,11 +5,10 @@
 use super::config::{Algo, Config};
 use crate::data::sparse::Regression;
 use crate::diagonal::{PlusMinusNet, Workspace, apply_plus_minus, residuals};
-use crate::experiment::{Experiment, NamedVector, Progress, Status, divergence};
+use crate::experiment::{NamedVector, Stepper, Stepwise, divergence};
 use crate::linalg::{median, norm1, norm2};
 use crate::rng::Rng;
-use crate::schema::ParamError;
-use crate::series::{Series, log_grid};
+use crate::schema::{ParamError, Params};
 use crate::solver::hyperbolic_interpolator;
 use std::collections::BTreeMap;
 
@@ -30,7 +29,10 @@ struct Predictions {
 }
 
 /// One run of the SGD-diag experiment.
-pub struct SgdRun {
+pub type SgdRun = Stepper<SgdModel>;
+
+/// The dynamics of one SGD-diag run.
+pub struct SgdModel {
     cfg: Config,
     data: Regression,
     net: PlusMinusNet,
@@ -38,18 +40,13 @@ pub struct SgdRun {
     rng: Rng,
     batch: Vec<usize>,
     second_moments: Vec<f64>,
-    t: u64,
-    grid: Vec<u64>,
-    next_record: usize,
-    series: Vec<Series>,
-    status: Status,
     initial_loss: f64,
     integral: f64,
     sign_flips: u64,
     predictions: Option<Predictions>,
 }
 
-impl SgdRun {
+impl SgdModel {
     /// Draws the data for `seed` and initialises the network.
     pub fn new(cfg: Config, seed: u64) -> Result<Self, ParamError> {
         let data = Regression::generate_signed(
@@ -62,16 +59,11 @@ impl SgdRun {
         );
         let net = PlusMinusNet::new(cfg.alpha, cfg.d);
         let initial_loss = PlusMinusNet::loss(&data, &net.beta());
-        let mut run = Self {
+        Ok(Self {
             ws: Workspace::new(cfg.n, cfg.d),
             rng: Rng::stream(seed, ALGO_STREAM + (cfg.algo_seed << 8)),
             batch: vec![0; cfg.batch],
             second_moments: data.feature_second_moments(),
-            t: 0,
-            grid: log_grid(cfg.steps, 100, 200),
-            next_record: 0,
-            series: vec![Series::new("train_loss"), Series::new("test_error")],
-            status: Status::Running,
             initial_loss,
             integral: 0.0,
             sign_flips: 0,
@@ -79,18 +71,7 @@ impl SgdRun {
             net,
             data,
             cfg,
-        };
-        run.record_if_due();
-        Ok(run)
-    }
-
-    fn record_if_due(&mut self) {
-        if self.grid.get(self.next_record) == Some(&self.t) {
-            let beta = self.net.beta();
-            self.series[0].push(self.t as f64, PlusMinusNet::loss(&self.data, &beta));
-            self.series[1].push(self.t as f64, self.data.test_error(&beta));
-            self.next_record += 1;
-        }
+        })
     }
 
     /// One SGF "iteration": SGF_SUBSTEPS Euler–Maruyama steps of size h = γ/SGF_SUBSTEPS of
@@ -132,8 +113,7 @@ impl SgdRun {
         first_loss
     }
 
-    fn finish(&mut self) {
-        self.status = Status::Finished;
+    fn predict(&mut self) {
         let beta = self.net.beta();
         let rel = |pred: &[f64]| {
             let diff: Vec<f64> = beta.iter().zip(pred).map(|(a, b)| a - b).collect();
@@ -180,68 +160,61 @@ impl SgdRun {
     }
 }
 
-impl Experiment for SgdRun {
-    fn step(&mut self, budget: u64) -> Progress {
-        let mut left = budget;
-        while self.status == Status::Running && left > 0 && self.t < self.cfg.steps {
-            let loss = match self.cfg.algo {
-                Algo::Sgf => self.sgf_iteration(),
-                algo => {
-                    let batch = if algo == Algo::Gd {
-                        None
-                    } else {
-                        for b in self.batch.iter_mut() {
-                            *b = self.rng.below(self.cfg.n as u64) as usize;
-                        }
-                        Some(self.batch.as_slice())
-                    };
-                    let s = apply_plus_minus(
-                        &mut self.net,
-                        &self.data,
-                        batch,
-                        self.cfg.gamma,
-                        &mut self.ws,
-                    );
-                    self.integral += self.cfg.gamma * s.loss;
-                    self.sign_flips += s.sign_flips as u64;
-                    s.loss
-                }
-            };
-            self.t += 1;
-            left -= 1;
-            if let Some(reason) = divergence(Some(loss), self.initial_loss, self.net.is_finite()) {
-                self.status = Status::Diverged {
-                    step: self.t,
-                    reason,
+impl Stepwise for SgdModel {
+    fn from_params(params: &Params, seed: u64) -> Result<Self, ParamError> {
+        Self::new(Config::from_params(params)?, seed)
+    }
+
+    fn total(&self) -> u64 {
+        self.cfg.steps
+    }
+
+    fn series_names(&self) -> Vec<String> {
+        vec!["train_loss".into(), "test_error".into()]
+    }
+
+    fn advance(&mut self, _t: u64) -> Option<String> {
+        let loss = match self.cfg.algo {
+            Algo::Sgf => self.sgf_iteration(),
+            algo => {
+                let batch = if algo == Algo::Gd {
+                    None
+                } else {
+                    for b in self.batch.iter_mut() {
+                        *b = self.rng.below(self.cfg.n as u64) as usize;
+                    }
+                    Some(self.batch.as_slice())
                 };
-                return self.progress();
+                let s = apply_plus_minus(
+                    &mut self.net,
+                    &self.data,
+                    batch,
+                    self.cfg.gamma,
+                    &mut self.ws,
+                );
+                self.integral += self.cfg.gamma * s.loss;
+                self.sign_flips += s.sign_flips as u64;
+                s.loss
             }
-            self.record_if_due();
-        }
-        if self.status == Status::Running && self.t >= self.cfg.steps {
-            self.finish();
-        }
-        self.progress()
+        };
+        divergence(Some(loss), self.initial_loss, self.net.is_finite())
     }
 
-    fn progress(&self) -> Progress {
-        Progress {
-            done: self.t,
-            total: self.cfg.steps,
-            status: self.status.clone(),
-        }
+    fn record(&self) -> Vec<f64> {
+        let beta = self.net.beta();
+        vec![
+            PlusMinusNet::loss(&self.data, &beta),
+            self.data.test_error(&beta),
+        ]
     }
 
-    fn series(&self) -> &[Series] {
-        &self.series
+    fn finish(&mut self) {
+        self.predict();
     }
 
-    fn metrics(&self) -> BTreeMap<String, f64> {
-        let mut m = BTreeMap::new();
-        m.insert("iterations".into(), self.t as f64);
-        if matches!(self.status, Status::Diverged { .. }) {
-            m.insert("diverged_at".into(), self.t as f64);
-            return m;
+    fn metrics(&self, _t: u64, diverged: bool, m: &mut BTreeMap<String, f64>) {
+        if diverged {
+            return;
         }
         let beta = self.net.beta();
         m.insert("train_loss".into(), PlusMinusNet::loss(&self.data, &beta));
@@ -265,7 +238,6 @@ impl Experiment for SgdRun {
                 m.insert("prediction_rel_err_gf".into(), *e);
             }
         }
-        m
     }
 
     fn vectors(&self) -> Vec<NamedVector> {
@@ -292,7 +264,6 @@ impl Experiment for SgdRun {
 
     fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
-        notes.extend(self.status.divergence_note());
         if self.sign_flips > 0 {
             notes.push(format!(
                 "{} sign flip(s) (γ|g_j| ≥ 1): the hyperbolic characterisation is only approximate",
@@ -310,10 +281,11 @@ impl Experiment for SgdRun {
 mod tests {
     use super::super::config::SCHEMA;
     use super::*;
+    use crate::experiment::Experiment;
 
     fn run(overrides: &[(&str, &str)], seed: u64) -> SgdRun {
         let cfg = Config::from_params(&SCHEMA.build(overrides.iter().copied()).unwrap()).unwrap();
-        let mut r = SgdRun::new(cfg, seed).unwrap();
+        let mut r = Stepper::new(SgdModel::new(cfg, seed).unwrap());
         r.run_to_end(u64::MAX, &mut |_| {});
         r
     }
@@ -323,7 +295,7 @@ mod tests {
         // w₊w₋ shrinks by (1 − γ²g_j²) per step, so ln(α∞/α) ≤ 0 everywhere without flips.
         let r = run(&[("steps", "3000")], 1);
         assert_eq!(r.metrics()["sign_flips"], 0.0);
-        assert!(r.log_alpha_exact().iter().all(|l| *l <= 0.0));
+        assert!(r.model().log_alpha_exact().iter().all(|l| *l <= 0.0));
         assert!(r.metrics()["loss_integral"] > 0.0);
     }
 

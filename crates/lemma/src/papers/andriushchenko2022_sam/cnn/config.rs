@@ -4,145 +4,113 @@
 use crate::nn::pipeline::{Phase, PhaseLr, PipelineConfig};
 use crate::nn::spec::Arch;
 use crate::nn::train::{Sgd, StepRule};
-use crate::schema::{ParamError, ParamKind, ParamSpec, Params, Schema};
+use crate::schema::{ParamError, ParamSpec, Params, Schema};
 
 const METHODS: &[&str] = &["erm", "sam"];
 
 const PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "dataset",
-        kind: ParamKind::Choice {
-            options: &["fashion-mnist", "mnist"],
-        },
-        default: "fashion-mnist",
-        doc: "Dataset (Fashion-MNIST for the SAM claims: MNIST saturates near 99 %)",
-    },
-    ParamSpec {
-        name: "arch",
-        kind: ParamKind::Choice {
-            options: &["cnn-m", "cnn-s"],
-        },
-        default: "cnn-m",
-        doc: "Architecture: cnn-m (≈422k parameters) or cnn-s (≈106k), common.md §11",
-    },
-    ParamSpec {
-        name: "train_size",
-        kind: ParamKind::Int {
-            min: 128,
-            max: 70_000,
-        },
-        default: "8000",
-        doc: "Training images (the first ones of the seeded stratified split)",
-    },
-    ParamSpec {
-        name: "test_size",
-        kind: ParamKind::Int {
-            min: 128,
-            max: 70_000,
-        },
-        default: "2000",
-        doc: "Test images",
-    },
-    ParamSpec {
-        name: "epochs",
-        kind: ParamKind::Int { min: 1, max: 200 },
-        default: "30",
-        doc: "Epochs of the main phase (piecewise schedule: ÷10 at 50 % and 75 %)",
-    },
-    ParamSpec {
-        name: "batch",
-        kind: ParamKind::Int { min: 8, max: 1024 },
-        default: "128",
-        doc: "Batch size",
-    },
-    ParamSpec {
-        name: "lr",
-        kind: ParamKind::Float {
-            min: 1e-5,
-            max: 1.0,
-            log: true,
-        },
-        default: "0.05",
-        doc: "Base learning rate (SGD, momentum 0.9)",
-    },
-    ParamSpec {
-        name: "weight_decay",
-        kind: ParamKind::Float {
-            min: 0.0,
-            max: 0.1,
-            log: false,
-        },
-        default: "0.0005",
-        doc: "Coupled weight decay λ (adds λw to the gradient)",
-    },
-    ParamSpec {
-        name: "method",
-        kind: ParamKind::Choice { options: METHODS },
-        default: "sam",
-        doc: "Main-phase method: erm or sam (m-SAM with chunks of m)",
-    },
-    ParamSpec {
-        name: "rho",
-        kind: ParamKind::Float {
-            min: 0.0,
-            max: 2.0,
-            log: false,
-        },
-        default: "0.05",
-        doc: "SAM radius ρ (perturbation ρ·g/‖g‖ over all parameters)",
-    },
-    ParamSpec {
-        name: "m",
-        kind: ParamKind::Int { min: 1, max: 1024 },
-        default: "128",
-        doc: "m-SAM chunk size (examples per perturbation); m = batch is plain SAM",
-    },
-    ParamSpec {
-        name: "finetune_epochs",
-        kind: ParamKind::Int { min: 0, max: 100 },
-        default: "0",
-        doc: "Extra epochs after the main phase, at its final learning rate",
-    },
-    ParamSpec {
-        name: "finetune",
-        kind: ParamKind::Choice { options: METHODS },
-        default: "sam",
-        doc: "Fine-tuning method (ERM→SAM or ERM→ERM when method=erm)",
-    },
-    ParamSpec {
-        name: "label_noise",
-        kind: ParamKind::Float {
-            min: 0.0,
-            max: 0.9,
-            log: false,
-        },
-        default: "0",
-        doc: "Fraction of training labels replaced by a wrong class (symmetric noise)",
-    },
-    ParamSpec {
-        name: "augment",
-        kind: ParamKind::Choice {
-            options: &["on", "off"],
-        },
-        default: "on",
-        doc: "Random ±2 px translation (and horizontal flips on Fashion-MNIST)",
-    },
-    ParamSpec {
-        name: "sharpness_rho",
-        kind: ParamKind::Float {
-            min: 0.0,
-            max: 1.0,
-            log: false,
-        },
-        default: "0.05",
-        doc: "Radius ρ_e of the sharpness measurement at the end (1-step and 20-step ascent)",
-    },
-    ParamSpec {
-        name: "sharpness_images",
-        kind: ParamKind::Int { min: 0, max: 4096 },
-        default: "512",
-        doc: "Fixed training images for the sharpness measurement (batches of `batch`); 0 skips it",
-    },
+    ParamSpec::choice(
+        "dataset",
+        &["fashion-mnist", "mnist"],
+        "fashion-mnist",
+        "Dataset (Fashion-MNIST for the SAM claims: MNIST saturates near 99 %)",
+    ),
+    ParamSpec::choice(
+        "arch",
+        &["cnn-m", "cnn-s"],
+        "cnn-m",
+        "Architecture: cnn-m (≈422k parameters) or cnn-s (≈106k), common.md §11",
+    ),
+    ParamSpec::int(
+        "train_size",
+        128,
+        70_000,
+        "8000",
+        "Training images (the first ones of the seeded stratified split)",
+    ),
+    ParamSpec::int("test_size", 128, 70_000, "2000", "Test images"),
+    ParamSpec::int(
+        "epochs",
+        1,
+        200,
+        "30",
+        "Epochs of the main phase (piecewise schedule: ÷10 at 50 % and 75 %)",
+    ),
+    ParamSpec::int("batch", 8, 1024, "128", "Batch size"),
+    ParamSpec::log_float(
+        "lr",
+        1e-5,
+        1.0,
+        "0.05",
+        "Base learning rate (SGD, momentum 0.9)",
+    ),
+    ParamSpec::float(
+        "weight_decay",
+        0.0,
+        0.1,
+        "0.0005",
+        "Coupled weight decay λ (adds λw to the gradient)",
+    ),
+    ParamSpec::choice(
+        "method",
+        METHODS,
+        "sam",
+        "Main-phase method: erm or sam (m-SAM with chunks of m)",
+    ),
+    ParamSpec::float(
+        "rho",
+        0.0,
+        2.0,
+        "0.05",
+        "SAM radius ρ (perturbation ρ·g/‖g‖ over all parameters)",
+    ),
+    ParamSpec::int(
+        "m",
+        1,
+        1024,
+        "128",
+        "m-SAM chunk size (examples per perturbation); m = batch is plain SAM",
+    ),
+    ParamSpec::int(
+        "finetune_epochs",
+        0,
+        100,
+        "0",
+        "Extra epochs after the main phase, at its final learning rate",
+    ),
+    ParamSpec::choice(
+        "finetune",
+        METHODS,
+        "sam",
+        "Fine-tuning method (ERM→SAM or ERM→ERM when method=erm)",
+    ),
+    ParamSpec::float(
+        "label_noise",
+        0.0,
+        0.9,
+        "0",
+        "Fraction of training labels replaced by a wrong class (symmetric noise)",
+    ),
+    ParamSpec::choice(
+        "augment",
+        &["on", "off"],
+        "on",
+        "Random ±2 px translation (and horizontal flips on Fashion-MNIST)",
+    ),
+    ParamSpec::float(
+        "sharpness_rho",
+        0.0,
+        1.0,
+        "0.05",
+        "Radius ρ_e of the sharpness measurement at the end (1-step and 20-step ascent)",
+    ),
+    ParamSpec::int(
+        "sharpness_images",
+        0,
+        4096,
+        "512",
+        "Fixed training images for the sharpness measurement (batches of `batch`); 0 skips it",
+    ),
 ];
 
 /// The parameter schema of the CNN experiment.
