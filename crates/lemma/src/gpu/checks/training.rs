@@ -1,0 +1,78 @@
+//! Training steps: a [`GpuTrainer`] against [`crate::nn::reference::train_step`], step by step,
+//! from the same initial weights on the same batches.
+
+use super::cpu_err;
+use crate::gpu::GpuError;
+use crate::gpu::context::GpuContext;
+use crate::gpu::trainer::GpuTrainer;
+use crate::nn::reference::{self as cpu, SamConfig, StepConfig};
+use crate::nn::spec::Arch;
+use std::sync::Arc;
+
+/// Parameters after several training steps may drift from the twins by the kernels' rounding
+/// differences (contracted multiply-adds, `exp`/`log`/`sqrt` ulps, the sum-of-squares order),
+/// amplified a little by the steps; 1e-5 of the parameter scale is ~100 f32 ulps.
+pub const TRAIN_TOLERANCE: f64 = 1e-5;
+
+/// The step settings of the trainer-versus-reference tests: SGD with learning rate 0.05,
+/// momentum 0.9 and weight decay 5e-4, and `sam`.
+pub fn test_step(sam: Option<SamConfig>) -> StepConfig {
+    StepConfig {
+        lr: 0.05,
+        momentum: 0.9,
+        weight_decay: 5e-4,
+        sam,
+    }
+}
+
+/// Largest `|a − b|` relative to `max |b|` (for equal lengths).
+pub fn rel_diff(a: &[f32], b: &[f32]) -> f64 {
+    let scale = b.iter().map(|v| f64::from(v.abs())).fold(0.0, f64::max);
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| f64::from((x - y).abs()))
+        .fold(0.0, f64::max)
+        / scale
+}
+
+/// What [`compare_training`] measured.
+pub struct TrainingComparison {
+    /// The GPU trainer after the steps (its statistics not yet read).
+    pub trainer: GpuTrainer,
+    /// After each step, [`rel_diff`] of the GPU parameters against the reference's.
+    pub param_diffs: Vec<f64>,
+    /// The reference's parameters after the steps.
+    pub params: Vec<f32>,
+    /// The sum of the reference's per-example training losses over all steps.
+    pub loss_sum: f64,
+}
+
+/// Runs `configs` in turn as steps of a [`GpuTrainer`] and of [`cpu::train_step`], both from
+/// `init`, with step `i` on `batch(i)` (`n` examples).
+pub async fn compare_training(
+    ctx: Arc<GpuContext>,
+    arch: &Arch,
+    init: &[f32],
+    n: usize,
+    configs: &[StepConfig],
+    batch: impl Fn(usize) -> (Vec<f32>, Vec<u32>),
+) -> Result<TrainingComparison, GpuError> {
+    let mut trainer = GpuTrainer::new(ctx, arch, init, n)?;
+    let mut params = init.to_vec();
+    let mut velocity = vec![0f32; init.len()];
+    let (mut param_diffs, mut loss_sum) = (Vec::new(), 0f64);
+    for (step, config) in configs.iter().enumerate() {
+        let (x, y) = batch(step);
+        trainer.train_step(&x, &y, config)?;
+        let losses =
+            cpu::train_step(arch, &mut params, &mut velocity, &x, &y, config).map_err(cpu_err)?;
+        loss_sum += losses.iter().map(|&l| f64::from(l)).sum::<f64>();
+        param_diffs.push(rel_diff(&trainer.read_params().await?, &params));
+    }
+    Ok(TrainingComparison {
+        trainer,
+        param_diffs,
+        params,
+        loss_sum,
+    })
+}

@@ -1,0 +1,124 @@
+//! Twins of `linear.wgsl`: fully connected forward, backward-data and backward-weight/bias.
+
+use super::{Result, expect_len};
+
+/// Shape of a fully connected layer: input `[batch, inputs]`, weight `[outputs, inputs]`, bias
+/// `[outputs]`, output `[batch, outputs]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinearDims {
+    /// Batch size N.
+    pub batch: usize,
+    /// Input features I.
+    pub inputs: usize,
+    /// Output features O.
+    pub outputs: usize,
+}
+
+/// Linear forward `y = x·Wᵀ + b`: `y[n,o] = b[o] + Σ_i x[n,i]·w[o,i]`, accumulated from `b[o]` in
+/// ascending `i`.
+pub fn linear_forward(d: LinearDims, x: &[f32], w: &[f32], b: &[f32]) -> Result<Vec<f32>> {
+    expect_len("linear input", x, d.batch * d.inputs)?;
+    expect_len("linear weight", w, d.outputs * d.inputs)?;
+    expect_len("linear bias", b, d.outputs)?;
+    let mut y = vec![0f32; d.batch * d.outputs];
+    for n in 0..d.batch {
+        let row = &x[n * d.inputs..][..d.inputs];
+        for o in 0..d.outputs {
+            let mut acc = b[o];
+            for (xi, wi) in row.iter().zip(&w[o * d.inputs..][..d.inputs]) {
+                acc += xi * wi;
+            }
+            y[n * d.outputs + o] = acc;
+        }
+    }
+    Ok(y)
+}
+
+/// Linear backward-data `dx = dy·W`: `dx[n,i] = Σ_o dy[n,o]·w[o,i]`, from zero in ascending `o`.
+pub fn linear_backward_data(d: LinearDims, dy: &[f32], w: &[f32]) -> Result<Vec<f32>> {
+    expect_len("linear output gradient", dy, d.batch * d.outputs)?;
+    expect_len("linear weight", w, d.outputs * d.inputs)?;
+    let mut dx = vec![0f32; d.batch * d.inputs];
+    for n in 0..d.batch {
+        for i in 0..d.inputs {
+            let mut acc = 0f32;
+            for o in 0..d.outputs {
+                acc += dy[n * d.outputs + o] * w[o * d.inputs + i];
+            }
+            dx[n * d.inputs + i] = acc;
+        }
+    }
+    Ok(dx)
+}
+
+/// Linear backward-weight `dW = dyᵀ·x` and `db = Σ_n dy`: `dw[o,i] = Σ_n dy[n,o]·x[n,i]`, both from
+/// zero in ascending `n`.
+pub fn linear_backward_weight(
+    d: LinearDims,
+    x: &[f32],
+    dy: &[f32],
+) -> Result<(Vec<f32>, Vec<f32>)> {
+    expect_len("linear input", x, d.batch * d.inputs)?;
+    expect_len("linear output gradient", dy, d.batch * d.outputs)?;
+    let mut dw = vec![0f32; d.outputs * d.inputs];
+    let mut db = vec![0f32; d.outputs];
+    for o in 0..d.outputs {
+        for i in 0..d.inputs {
+            let mut acc = 0f32;
+            for n in 0..d.batch {
+                acc += dy[n * d.outputs + o] * x[n * d.inputs + i];
+            }
+            dw[o * d.inputs + i] = acc;
+        }
+        let mut acc = 0f32;
+        for n in 0..d.batch {
+            acc += dy[n * d.outputs + o];
+        }
+        db[o] = acc;
+    }
+    Ok((dw, db))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::reference::testing::{dot, finite_difference, random, worst};
+    use crate::rng::Rng;
+
+    #[test]
+    fn linear_by_hand_and_by_finite_differences() {
+        let d = LinearDims {
+            batch: 1,
+            inputs: 2,
+            outputs: 2,
+        };
+        let y = linear_forward(d, &[1., 2.], &[1., 0., 3., -1.], &[0.5, 0.]).unwrap();
+        assert_eq!(y, vec![1.5, 1.0]);
+        assert_eq!(
+            linear_backward_data(d, &[1., 2.], &[1., 0., 3., -1.]).unwrap(),
+            vec![7., -2.]
+        );
+        let (dw, db) = linear_backward_weight(d, &[1., 2.], &[1., 2.]).unwrap();
+        assert_eq!((dw, db), (vec![1., 2., 2., 4.], vec![1., 2.]));
+
+        let d = LinearDims {
+            batch: 3,
+            inputs: 7,
+            outputs: 4,
+        };
+        let mut rng = Rng::new(12);
+        let x = random(&mut rng, d.batch * d.inputs);
+        let w = random(&mut rng, d.outputs * d.inputs);
+        let b = random(&mut rng, d.outputs);
+        let r = random(&mut rng, d.batch * d.outputs);
+        let h = 0.25;
+        let dx = linear_backward_data(d, &r, &w).unwrap();
+        let num = finite_difference(&x, h, |x| dot(&r, &linear_forward(d, x, &w, &b).unwrap()));
+        assert!(worst(&dx, &num) < 1e-4);
+        let (dw, db) = linear_backward_weight(d, &x, &r).unwrap();
+        let num = finite_difference(&w, h, |w| dot(&r, &linear_forward(d, &x, w, &b).unwrap()));
+        assert!(worst(&dw, &num) < 1e-4);
+        let num = finite_difference(&b, h, |b| dot(&r, &linear_forward(d, &x, &w, b).unwrap()));
+        assert!(worst(&db, &num) < 1e-4);
+    }
+}
