@@ -10,7 +10,7 @@ import sys
 
 # Bottom first, as in ARCHITECTURE.md.
 LAYERS = [
-    {"rng", "linalg"},
+    {"rng", "linalg", "tol"},
     {"data", "series", "verify", "schema", "experiment"},
     {"nn"},
     {"gpu"},

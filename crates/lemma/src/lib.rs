@@ -20,4 +20,5 @@ pub mod rng;
 pub mod schema;
 pub mod series;
 pub mod solver;
+pub mod tol;
 pub mod verify;

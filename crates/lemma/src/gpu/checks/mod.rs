@@ -3,7 +3,8 @@
 //! SwiftShader).
 //!
 //! A check's error is the largest `|gpu − reference|` over the output, divided by the output's
-//! scale `max |reference|` (1 when the reference is all zero). Tolerances on that ratio:
+//! scale `max |reference|` (1 when the reference is all zero): [`Tol::of_max`]. Tolerances on that
+//! ratio:
 //! * [`EXACT`] (0) for kernels that only select, copy, clamp or apply one rounding the same way as
 //!   the twin (ReLU, pooling values and argmax, normalisation, ℓ∞ PGD, `x + δ`, SAM restore,
 //!   correct flags);
@@ -15,7 +16,6 @@
 //! * [`TRANSCENDENTAL`] (1e-5) for kernels using `exp`, `log` or `sqrt`, which WGSL allows a few
 //!   ulps of error, or a reduction whose order differs from the twin by design (softmax
 //!   cross-entropy, sum of squares, ℓ2 PGD).
-
 //!
 //! One file per WGSL kernel family (as in `kernels/*.wgsl`), plus `training` for whole training
 //! steps of the [`GpuTrainer`](super::trainer::GpuTrainer) against the reference step.
@@ -32,22 +32,23 @@ mod softmax_xent;
 mod sum_squares;
 mod training;
 
-pub use training::{TRAIN_TOLERANCE, TrainingComparison, compare_training, rel_diff, test_step};
+pub use training::{TRAIN, TRAIN_TOLERANCE, TrainingComparison, compare_training, test_step};
 
 use super::GpuError;
 use super::context::{GpuContext, LayerBuffers};
 use super::kernels::Kernel;
 use crate::nn::reference as cpu;
 use crate::rng::Rng;
+use crate::tol::Tol;
 
 /// Tolerance for selections, copies and single roundings done identically.
-pub const EXACT: f64 = 0.0;
+pub const EXACT: Tol = Tol::of_max(0.0);
 /// Tolerance for `a + b·c` updates that may be contracted into a fused multiply-add.
-pub const ONE_ROUNDING: f64 = 1e-6;
+pub const ONE_ROUNDING: Tol = Tol::of_max(1e-6);
 /// Tolerance for sums of products accumulated in the twin's order.
-pub const SUMS: f64 = 1e-5;
+pub const SUMS: Tol = Tol::of_max(1e-5);
 /// Tolerance for `exp`/`log`/`sqrt` and for reductions in a different order.
-pub const TRANSCENDENTAL: f64 = 1e-5;
+pub const TRANSCENDENTAL: Tol = Tol::of_max(1e-5);
 
 /// The outcome of comparing one kernel with its twin.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -78,7 +79,7 @@ impl KernelCheck {
         shapes: String,
         gpu: &[f32],
         reference: &[f32],
-        tolerance: f64,
+        tolerance: Tol,
     ) -> Self {
         if gpu.len() != reference.len() {
             return Self::failed(
@@ -91,30 +92,16 @@ impl KernelCheck {
                 ),
             );
         }
-        let scale = reference
-            .iter()
-            .map(|v| f64::from(v.abs()))
-            .fold(0.0, f64::max);
-        let scale = if scale > 0.0 { scale } else { 1.0 };
-        let (mut max_abs_diff, mut worst_index) = (0.0, 0);
-        for (k, (&g, &r)) in gpu.iter().zip(reference).enumerate() {
-            let diff = (f64::from(g) - f64::from(r)).abs();
-            // NaN on either side counts as an infinite difference.
-            let diff = if diff.is_nan() { f64::INFINITY } else { diff };
-            if diff > max_abs_diff {
-                (max_abs_diff, worst_index) = (diff, k);
-            }
-        }
-        let max_rel_diff = max_abs_diff / scale;
+        let diff = tolerance.compare(gpu, reference);
         Self {
             name,
             shapes,
-            max_abs_diff,
-            scale,
-            max_rel_diff,
-            worst_index,
-            tolerance,
-            passed: max_rel_diff <= tolerance,
+            max_abs_diff: diff.abs,
+            scale: diff.scale,
+            max_rel_diff: diff.rel,
+            worst_index: diff.at,
+            tolerance: tolerance.rel,
+            passed: diff.passed,
             error: None,
         }
     }

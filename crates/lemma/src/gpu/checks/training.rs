@@ -7,12 +7,16 @@ use crate::gpu::context::GpuContext;
 use crate::gpu::trainer::GpuTrainer;
 use crate::nn::reference::{self as cpu, SamConfig, StepConfig};
 use crate::nn::spec::Arch;
+use crate::tol::Tol;
 use std::sync::Arc;
 
 /// Parameters after several training steps may drift from the twins by the kernels' rounding
 /// differences (contracted multiply-adds, `exp`/`log`/`sqrt` ulps, the sum-of-squares order),
 /// amplified a little by the steps; 1e-5 of the parameter scale is ~100 f32 ulps.
 pub const TRAIN_TOLERANCE: f64 = 1e-5;
+
+/// [`TRAIN_TOLERANCE`] as a [`Tol`]: relative to the reference's largest magnitude.
+pub const TRAIN: Tol = Tol::of_max(TRAIN_TOLERANCE);
 
 /// The step settings of the trainer-versus-reference tests: SGD with learning rate 0.05,
 /// momentum 0.9 and weight decay 5e-4, and `sam`.
@@ -25,21 +29,12 @@ pub fn test_step(sam: Option<SamConfig>) -> StepConfig {
     }
 }
 
-/// Largest `|a − b|` relative to `max |b|` (for equal lengths).
-pub fn rel_diff(a: &[f32], b: &[f32]) -> f64 {
-    let scale = b.iter().map(|v| f64::from(v.abs())).fold(0.0, f64::max);
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| f64::from((x - y).abs()))
-        .fold(0.0, f64::max)
-        / scale
-}
-
 /// What [`compare_training`] measured.
 pub struct TrainingComparison {
     /// The GPU trainer after the steps (its statistics not yet read).
     pub trainer: GpuTrainer,
-    /// After each step, [`rel_diff`] of the GPU parameters against the reference's.
+    /// After each step, the relative difference ([`TRAIN`]'s measure) of the GPU parameters
+    /// against the reference's.
     pub param_diffs: Vec<f64>,
     /// The reference's parameters after the steps.
     pub params: Vec<f32>,
@@ -67,7 +62,7 @@ pub async fn compare_training(
         let losses =
             cpu::train_step(arch, &mut params, &mut velocity, &x, &y, config).map_err(cpu_err)?;
         loss_sum += losses.iter().map(|&l| f64::from(l)).sum::<f64>();
-        param_diffs.push(rel_diff(&trainer.read_params().await?, &params));
+        param_diffs.push(TRAIN.compare(&trainer.read_params().await?, &params).rel);
     }
     Ok(TrainingComparison {
         trainer,

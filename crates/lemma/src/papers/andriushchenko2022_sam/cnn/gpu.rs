@@ -180,9 +180,9 @@ mod tests {
     use super::*;
     use crate::data::images::ImageSet;
     use crate::experiment::Experiment;
-    use crate::gpu::checks::rel_diff;
     use crate::gpu::tests::context;
     use crate::rng::Rng;
+    use crate::tol::Tol;
 
     /// The SAM paper's CNN run on the GPU follows the CPU run (same pipeline, same initial weights):
     /// per-epoch losses and accuracies and the final weights agree to f32 accumulation-order noise.
@@ -237,7 +237,7 @@ mod tests {
                 }
             }
             let weights = pollster::block_on(gpu.params()).unwrap();
-            let diff = rel_diff(&weights, cpu.params());
+            let diff = Tol::of_max(1e-3).compare(&weights, cpu.params()).rel;
             eprintln!(
                 "{method}: largest weight difference after 6 steps {diff:.2e} (relative to max |w|)"
             );
