@@ -5,8 +5,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use lemma::gpu::{GpuContext, checks};
-use lemma::nn::reference::SamConfig;
 use lemma::nn::spec::Arch;
+use lemma::nn::train::StepRule;
 use lemma::rng::Rng;
 use std::sync::Arc;
 use wasm_bindgen_test::*;
@@ -44,10 +44,10 @@ async fn every_kernel_matches_its_twin_in_webgpu() {
 }
 
 /// `n` seeded 28×28 images with pixels in [0, 1] and their labels.
-fn random_batch(seed: u64, n: usize) -> (Vec<f32>, Vec<u32>) {
+fn random_batch(seed: u64, n: usize) -> (Vec<f32>, Vec<u8>) {
     let mut rng = Rng::new(seed);
     let x = (0..n * 784).map(|_| rng.uniform() as f32).collect();
-    let y = (0..n).map(|_| rng.below(10) as u32).collect();
+    let y = (0..n).map(|_| rng.below(10) as u8).collect();
     (x, y)
 }
 
@@ -66,11 +66,11 @@ async fn webgpu_training_steps_match_the_reference() {
     let n = 2;
     let (x, y) = random_batch(3, n);
     let ctx = shared(ctx);
-    let erm = checks::test_step(None);
-    let sam = checks::test_step(Some(SamConfig {
+    let erm = checks::test_step(StepRule::Erm);
+    let sam = checks::test_step(StepRule::Sam {
         rho: 0.05,
         chunk: 1,
-    }));
+    });
     let configs = [erm, sam];
     let run = checks::compare_training(ctx, &arch, &init, n, &configs, |_| (x.clone(), y.clone()));
     let diff = *run.await.unwrap().param_diffs.last().unwrap();
@@ -89,10 +89,10 @@ async fn webgpu_partial_batches_match_the_reference() {
     let n = 3;
     let (x, y) = random_batch(11, n);
     let ctx = shared(ctx);
-    let msam = checks::test_step(Some(SamConfig {
+    let msam = checks::test_step(StepRule::Sam {
         rho: 0.05,
         chunk: 2,
-    }));
+    });
     let configs = [msam, msam];
     let sizes = [3, 1];
     let run = checks::compare_training(ctx, &arch, &init, n, &configs, |step| {

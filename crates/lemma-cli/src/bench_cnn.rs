@@ -3,24 +3,24 @@
 //! part of the step). `benches/compare_torch.py` runs the same steps in PyTorch and prints ratios.
 
 use lemma::nn::spec::Arch;
-use lemma::nn::train::{Sgd, StepRule, Trainer};
+use lemma::nn::train::{StepConfig, StepRule, Trainer};
 use serde_json::json;
 use std::time::Instant;
 
 const BATCH: usize = 128;
-const SGD: Sgd = Sgd {
-    lr: 0.01,
-    momentum: 0.9,
-    weight_decay: 5e-4,
-};
-
 /// Best-of-`repeats` seconds per step (after one warm-up step).
 fn time_step(trainer: &mut Trainer, x: &[f32], y: &[u8], rule: StepRule, repeats: usize) -> f64 {
-    trainer.step(x, y, SGD.lr, SGD, rule);
+    let step = StepConfig {
+        lr: 0.01,
+        momentum: 0.9,
+        weight_decay: 5e-4,
+        rule,
+    };
+    trainer.step(x, y, &step);
     (0..repeats)
         .map(|_| {
             let start = Instant::now();
-            trainer.step(x, y, SGD.lr, SGD, rule);
+            trainer.step(x, y, &step);
             start.elapsed().as_secs_f64()
         })
         .fold(f64::INFINITY, f64::min)

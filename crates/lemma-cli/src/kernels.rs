@@ -7,8 +7,8 @@ use lemma::gpu::context::{LayerBuffers, Op};
 use lemma::gpu::kernels::{CONV_KERNELS, LINEAR_KERNELS};
 use lemma::gpu::trainer::GpuTrainer;
 use lemma::gpu::{GpuContext, checks};
-use lemma::nn::reference::StepConfig;
 use lemma::nn::spec::Arch;
+use lemma::nn::train::{StepConfig, StepRule};
 use lemma::rng::Rng;
 use std::sync::Arc;
 use std::time::Instant;
@@ -149,12 +149,12 @@ pub fn bench(batch: usize) -> Result<bool, Failure> {
     let mut trainer =
         GpuTrainer::new(ctx.clone(), &arch, &arch.init_params(0), batch).map_err(runtime)?;
     let xs: Vec<f32> = (0..batch * 784).map(|_| rng.uniform() as f32).collect();
-    let labels: Vec<u32> = (0..batch).map(|_| rng.below(10) as u32).collect();
+    let labels: Vec<u8> = (0..batch).map(|_| rng.below(10) as u8).collect();
     let config = StepConfig {
         lr: 0.01,
         momentum: 0.9,
         weight_decay: 5e-4,
-        sam: None,
+        rule: StepRule::Erm,
     };
     trainer.train_step(&xs, &labels, &config).map_err(runtime)?;
     ctx.wait().map_err(runtime)?;

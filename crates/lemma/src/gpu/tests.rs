@@ -7,8 +7,9 @@ use super::checks::{
     TRAIN, TRAIN_TOLERANCE, TrainingComparison, compare_training, run_all, test_step,
 };
 use super::trainer::{AttackNorm, GpuTrainer};
-use crate::nn::reference::{self as cpu, SamConfig};
+use crate::nn::reference as cpu;
 use crate::nn::spec::Arch;
+use crate::nn::train::StepRule;
 use crate::rng::Rng;
 use crate::tol::Tol;
 use std::sync::Arc;
@@ -49,10 +50,10 @@ fn every_kernel_matches_its_twin() {
 }
 
 /// A batch of seeded pixels in [0, 1] and labels.
-fn batch(seed: u64, n: usize) -> (Vec<f32>, Vec<u32>) {
+fn batch(seed: u64, n: usize) -> (Vec<f32>, Vec<u8>) {
     let mut rng = Rng::new(seed);
     let x = (0..n * 784).map(|_| rng.uniform() as f32).collect();
-    let y = (0..n).map(|_| rng.below(10) as u32).collect();
+    let y = (0..n).map(|_| rng.below(10) as u8).collect();
     (x, y)
 }
 
@@ -62,12 +63,12 @@ fn erm_and_sam_steps_match_the_reference() {
     let arch = Arch::cnn_s();
     let init = arch.init_params(5);
     let n = 4;
-    let erm = test_step(None);
-    let msam = test_step(Some(SamConfig {
+    let erm = test_step(StepRule::Erm);
+    let msam = test_step(StepRule::Sam {
         rho: 0.05,
         chunk: 2,
-    }));
-    let sam = test_step(Some(SamConfig { rho: 0.1, chunk: 4 }));
+    });
+    let sam = test_step(StepRule::Sam { rho: 0.1, chunk: 4 });
     let configs = [erm, erm, msam, sam, erm];
     let run = compare_training(ctx, &arch, &init, n, &configs, |step| batch(step as u64, n));
     let TrainingComparison {
@@ -79,7 +80,7 @@ fn erm_and_sam_steps_match_the_reference() {
     for ((step, config), diff) in configs.iter().enumerate().zip(param_diffs) {
         eprintln!(
             "step {step} ({:?}): max rel param diff {diff:.3e}",
-            config.sam
+            config.rule
         );
         assert!(diff <= TRAIN_TOLERANCE, "step {step}: {diff:e}");
     }
@@ -108,8 +109,8 @@ fn sam_with_zero_rho_is_exactly_erm() {
     let n = 4;
     let mut a = GpuTrainer::new(ctx.clone(), &arch, &init, n).unwrap();
     let mut b = GpuTrainer::new(ctx, &arch, &init, n).unwrap();
-    let erm = test_step(None);
-    let sam = test_step(Some(SamConfig { rho: 0.0, chunk: n }));
+    let erm = test_step(StepRule::Erm);
+    let sam = test_step(StepRule::Sam { rho: 0.0, chunk: n });
     for step in 0..3 {
         let (x, y) = batch(100 + step, n);
         a.train_step(&x, &y, &erm).unwrap();

@@ -7,9 +7,8 @@
 use super::GpuError;
 use super::context::{GpuContext, Grid, LayerBuffers, Op};
 use super::kernels::{CONV_KERNELS, Kernel, LINEAR_KERNELS, SUM_SQUARES_GROUPS};
-use crate::nn::reference::StepConfig;
 use crate::nn::spec::{Arch, Layer, Shape};
-use crate::nn::train::sam_chunks;
+use crate::nn::train::{StepConfig, StepRule, sam_chunks};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -302,8 +301,9 @@ impl GpuTrainer {
         self.ctx.read::<u32>(&self.totals, 0, 1).await.map(|_| ())
     }
 
-    /// Checks a batch and uploads its pixels (to `target`) and labels.
-    fn upload(&self, x: &[f32], labels: &[u32], target: &wgpu::Buffer) -> Result<(), GpuError> {
+    /// Checks a batch and uploads its pixels (to `target`) and labels (widened to the kernels'
+    /// `u32` words).
+    fn upload(&self, x: &[f32], labels: &[u8], target: &wgpu::Buffer) -> Result<(), GpuError> {
         let batch = labels.len();
         let per = self.arch.input.len();
         if batch == 0 || batch > self.max_batch {
@@ -322,15 +322,16 @@ impl GpuTrainer {
         if let Some((n, &label)) = labels
             .iter()
             .enumerate()
-            .find(|(_, l)| **l as usize >= classes)
+            .find(|(_, l)| usize::from(**l) >= classes)
         {
             return Err(GpuError::Input(format!(
                 "label {label} of example {n} is not below {classes}"
             )));
         }
+        let words: Vec<u32> = labels.iter().map(|&l| u32::from(l)).collect();
         let q = &self.ctx.queue;
         q.write_buffer(target, 0, bytemuck::cast_slice(x));
-        q.write_buffer(&self.labels, 0, bytemuck::cast_slice(labels));
+        q.write_buffer(&self.labels, 0, bytemuck::cast_slice(&words));
         Ok(())
     }
 
@@ -487,13 +488,13 @@ impl GpuTrainer {
             .write_buffer(op.uniform(), 0, bytemuck::cast_slice(values));
     }
 
-    /// One optimisation step on `x` (`[batch, input]` pixels in `[0, 1]`) with `labels`: ERM, or
-    /// SAM/m-SAM when `config.sam` is set (see [`crate::nn::reference::train_step`], which it
+    /// One optimisation step on `x` (`[batch, input]` pixels in `[0, 1]`) with `labels`: ERM or
+    /// SAM/m-SAM as `config.rule` says (see [`crate::nn::reference::train_step`], which it
     /// reproduces). One submit, no readback.
     pub fn train_step(
         &mut self,
         x: &[f32],
-        labels: &[u32],
+        labels: &[u8],
         config: &StepConfig,
     ) -> Result<(), GpuError> {
         self.upload(x, labels, &self.input.clone())?;
@@ -521,8 +522,8 @@ impl GpuTrainer {
             config.weight_decay.to_bits(),
         ];
         let mut encoder = self.ctx.encoder();
-        match config.sam {
-            None => {
+        match config.rule {
+            StepRule::Erm => {
                 self.write_words(&self.sgd_erm, &sgd);
                 self.plan(batch, 0);
                 let plan = &self.plans[&(batch, 0)];
@@ -534,13 +535,13 @@ impl GpuTrainer {
                     .chain([&self.sgd_erm]);
                 self.ctx.encode(&mut encoder, ops);
             }
-            Some(sam) => {
+            StepRule::Sam { rho, chunk } => {
                 // The chunks and weights of `nn::train::sam_chunks`: full chunks use the first
                 // accumulate op, a short last chunk the second.
-                let chunks: Vec<_> = sam_chunks(batch, sam.chunk).collect();
+                let chunks: Vec<_> = sam_chunks(batch, chunk).collect();
                 let full = chunks[0].0.len();
                 self.write_words(&self.sgd_sam, &sgd);
-                self.write_words(&self.perturb, &[n, sam.rho.to_bits()]);
+                self.write_words(&self.perturb, &[n, rho.to_bits()]);
                 for (range, weight) in &chunks {
                     let which = usize::from(range.len() != full);
                     self.write_words(&self.accumulate[which], &[n, weight.to_bits()]);
@@ -571,7 +572,7 @@ impl GpuTrainer {
 
     /// Forward only on `x` with `labels`, in batches of at most `max_batch`, adding the loss and
     /// correct count to the eval totals.
-    pub fn evaluate(&mut self, x: &[f32], labels: &[u32]) -> Result<(), GpuError> {
+    pub fn evaluate(&mut self, x: &[f32], labels: &[u8]) -> Result<(), GpuError> {
         let per = self.arch.input.len();
         if x.len() != labels.len() * per {
             return Err(GpuError::Input(format!(
@@ -596,7 +597,7 @@ impl GpuTrainer {
 
     /// Gradient of the batch-mean loss with respect to the input pixels (forward and
     /// backward-data only, no weight gradients); read it with [`Self::read_input_gradient`].
-    pub fn input_gradient(&mut self, x: &[f32], labels: &[u32]) -> Result<(), GpuError> {
+    pub fn input_gradient(&mut self, x: &[f32], labels: &[u8]) -> Result<(), GpuError> {
         self.upload(x, labels, &self.input.clone())?;
         let batch = labels.len();
         self.plan(batch, 0);
@@ -622,7 +623,7 @@ impl GpuTrainer {
     pub fn attack_begin(
         &mut self,
         x: &[f32],
-        labels: &[u32],
+        labels: &[u8],
         delta: Option<&[f32]>,
     ) -> Result<(), GpuError> {
         self.upload(x, labels, &self.clean.clone())?;

@@ -1,20 +1,26 @@
 //! Training procedures on the CPU backend: SGD with momentum and coupled weight decay, the
 //! piecewise learning-rate schedule, m-SAM (per-chunk perturbation ρ·g/‖g‖), and sharpness
-//! measurement by normalised gradient ascent. The GPU trainer (`crate::gpu`) implements the same
-//! step with WGSL kernels; its checks compare the two.
+//! measurement by normalised gradient ascent. [`StepConfig`] is the one description of a training
+//! step, taken by this trainer, the reference step ([`crate::nn::reference::train_step`]) and the
+//! GPU trainer (`crate::gpu`), whose checks compare the three.
 
 use super::net::{BatchStats, CpuNet};
+use super::reference::{sgd_momentum, sum_of_squares};
 use super::spec::{Arch, ShapeError};
 
-/// Optimiser settings (common.md §12 defaults: lr 0.05, momentum 0.9, weight decay 5e-4).
+/// One optimisation step: SGD with heavy-ball momentum (PyTorch semantics, no dampening) and
+/// coupled weight decay at learning rate `lr`, on the gradient that `rule` forms (common.md §12
+/// defaults: lr 0.05, momentum 0.9, weight decay 5e-4).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Sgd {
-    /// Learning rate.
+pub struct StepConfig {
+    /// Learning rate of this step (after the schedule).
     pub lr: f32,
-    /// Heavy-ball momentum (PyTorch semantics, no dampening).
+    /// Heavy-ball momentum μ.
     pub momentum: f32,
     /// Coupled weight decay λ (adds λ·w to the gradient).
     pub weight_decay: f32,
+    /// ERM or (m-)SAM.
+    pub rule: StepRule,
 }
 
 /// How a step's gradient is formed.
@@ -59,20 +65,10 @@ pub fn piecewise_lr(base: f32, step: usize, total: usize) -> f32 {
     }
 }
 
-/// Sum of squares in a fixed order (f64 accumulator, so the result does not depend on blocking).
-pub fn sum_of_squares(v: &[f32]) -> f64 {
-    v.iter().map(|&x| f64::from(x) * f64::from(x)).sum()
-}
-
-/// One SGD-momentum update: `v ← μv + (g + λw)`, `w ← w − lr·v`.
-pub fn sgd_momentum(params: &mut [f32], velocity: &mut [f32], grads: &[f32], lr: f32, sgd: Sgd) {
-    for ((w, v), &g) in params.iter_mut().zip(velocity.iter_mut()).zip(grads) {
-        *v = sgd.momentum * *v + (g + sgd.weight_decay * *w);
-        *w -= lr * *v;
-    }
-}
-
-/// The SAM scale `ρ/(‖g‖ + 1e-12)`.
+/// The SAM scale `ρ/(‖g‖ + 1e-12)` of the CPU trainer, from the `f64` [`sum_of_squares`]: the square
+/// root is taken in `f64` and rounded once. (The reference twin [`crate::nn::reference::sam_perturb`]
+/// mirrors the kernel instead, which gets the sum rounded to `f32` and takes an `f32` root; the two
+/// can differ by an ulp, and the recorded CPU runs use this one.)
 pub fn sam_scale(rho: f32, sum_sq: f64) -> f32 {
     rho / ((sum_sq.sqrt() as f32) + 1e-12)
 }
@@ -113,21 +109,23 @@ impl Trainer {
         &self.grads
     }
 
-    /// One optimiser step on the batch `x` (pixels in [0, 1]) with `labels`. Returns the loss and
-    /// accuracy of the batch at the **unperturbed** weights (chunk by chunk for m-SAM).
-    pub fn step(
-        &mut self,
-        x: &[f32],
-        labels: &[u8],
-        lr: f32,
-        sgd: Sgd,
-        rule: StepRule,
-    ) -> BatchStats {
-        let stats = match rule {
+    /// One optimiser step `step` on the batch `x` (pixels in [0, 1]) with `labels`: the gradient of
+    /// `step.rule`, then [`sgd_momentum`]. Returns the loss and accuracy of the batch at the
+    /// **unperturbed** weights (chunk by chunk for m-SAM).
+    pub fn step(&mut self, x: &[f32], labels: &[u8], step: &StepConfig) -> BatchStats {
+        let stats = match step.rule {
             StepRule::Erm => self.net.gradient(&self.params, x, labels, &mut self.grads),
             StepRule::Sam { rho, chunk } => self.sam_gradient(x, labels, rho, chunk),
         };
-        sgd_momentum(&mut self.params, &mut self.velocity, &self.grads, lr, sgd);
+        sgd_momentum(
+            &mut self.params,
+            &mut self.velocity,
+            &self.grads,
+            step.lr,
+            step.momentum,
+            step.weight_decay,
+        )
+        .expect("the trainer holds one velocity and one gradient value per parameter");
         stats
     }
 
@@ -200,26 +198,30 @@ mod tests {
     use super::*;
     use crate::nn::net::tests::{batch, tiny};
 
-    const SGD: Sgd = Sgd {
-        lr: 0.05,
-        momentum: 0.9,
-        weight_decay: 5e-4,
-    };
+    /// The common recipe's step at learning rate `lr` with `rule`.
+    fn sgd(lr: f32, rule: StepRule) -> StepConfig {
+        StepConfig {
+            lr,
+            momentum: 0.9,
+            weight_decay: 5e-4,
+            rule,
+        }
+    }
+
+    /// A step that leaves the weights where they are (lr 0, no momentum or decay).
+    fn flat(rule: StepRule) -> StepConfig {
+        StepConfig {
+            lr: 0.0,
+            momentum: 0.0,
+            weight_decay: 0.0,
+            rule,
+        }
+    }
 
     #[test]
     fn momentum_step_by_hand() {
         let (mut w, mut v) = (vec![1.0f32, -2.0], vec![0.5f32, 0.0]);
-        sgd_momentum(
-            &mut w,
-            &mut v,
-            &[0.1, 0.2],
-            0.1,
-            Sgd {
-                lr: 0.1,
-                momentum: 0.9,
-                weight_decay: 0.01,
-            },
-        );
+        sgd_momentum(&mut w, &mut v, &[0.1, 0.2], 0.1, 0.9, 0.01).unwrap();
         // v = 0.9·0.5 + 0.1 + 0.01 = 0.56; w = 1 − 0.056. v₂ = 0.2 − 0.02 = 0.18; w₂ = −2.018.
         assert!((v[0] - 0.56).abs() < 1e-7 && (w[0] - 0.944).abs() < 1e-7);
         assert!((v[1] - 0.18).abs() < 1e-7 && (w[1] + 2.018).abs() < 1e-6);
@@ -260,21 +262,14 @@ mod tests {
         let arch = tiny();
         let (x, y) = batch(7, 5, 64, 3);
         let params = arch.init_params(2);
-        let flat = Sgd {
-            lr: 0.0,
-            momentum: 0.0,
-            weight_decay: 0.0,
-        };
         let mut t = Trainer::new(&arch, params.clone()).unwrap();
         t.step(
             &x,
             &y,
-            0.0,
-            flat,
-            StepRule::Sam {
+            &flat(StepRule::Sam {
                 rho: 0.05,
                 chunk: 3,
-            },
+            }),
         );
         // By hand: chunk 0..3 (weight 3/5) and 3..5 (weight 2/5), each at its own perturbation.
         let mut net = CpuNet::new(&arch).unwrap();
@@ -309,8 +304,8 @@ mod tests {
         let mut erm = Trainer::new(&arch, arch.init_params(1)).unwrap();
         let mut sam = Trainer::new(&arch, arch.init_params(1)).unwrap();
         for _ in 0..3 {
-            erm.step(&x, &y, 0.05, SGD, StepRule::Erm);
-            sam.step(&x, &y, 0.05, SGD, StepRule::Sam { rho: 0.0, chunk: 8 });
+            erm.step(&x, &y, &sgd(0.05, StepRule::Erm));
+            sam.step(&x, &y, &sgd(0.05, StepRule::Sam { rho: 0.0, chunk: 8 }));
         }
         assert_eq!(erm.params, sam.params);
     }
@@ -322,17 +317,7 @@ mod tests {
         let params = arch.init_params(3);
         let mut t = Trainer::new(&arch, params.clone()).unwrap();
         let rho = 0.05;
-        t.step(
-            &x,
-            &y,
-            0.0,
-            Sgd {
-                lr: 0.0,
-                momentum: 0.0,
-                weight_decay: 0.0,
-            },
-            StepRule::Sam { rho, chunk: 4 },
-        );
+        t.step(&x, &y, &flat(StepRule::Sam { rho, chunk: 4 }));
         assert_eq!(t.params, params, "lr 0 leaves the weights restored exactly");
         // Recompute by hand: g at w, e = ρ g/‖g‖, g' at w + e.
         let mut net = CpuNet::new(&arch).unwrap();
@@ -374,10 +359,10 @@ mod tests {
         let arch = tiny();
         let (x, y) = batch(10, 16, 64, 3);
         let mut t = Trainer::new(&arch, arch.init_params(0)).unwrap();
-        let first = t.step(&x, &y, 0.05, SGD, StepRule::Erm).mean_loss();
+        let first = t.step(&x, &y, &sgd(0.05, StepRule::Erm)).mean_loss();
         let mut last = first;
         for _ in 0..300 {
-            last = t.step(&x, &y, 0.1, SGD, StepRule::Erm).mean_loss();
+            last = t.step(&x, &y, &sgd(0.1, StepRule::Erm)).mean_loss();
         }
         assert!(last < 0.1 * first, "loss {first} → {last}");
     }

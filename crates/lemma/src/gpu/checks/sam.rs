@@ -13,7 +13,7 @@ pub(super) async fn check(ctx: &GpuContext, rng: &mut Rng) -> Result<Vec<KernelC
     let w0 = normals(rng, len);
     let g = normals(rng, len);
     let acc0 = normals(rng, len);
-    let sum_sq = cpu::sum_of_squares(&g);
+    let sum_sq = cpu::sum_of_squares(&g) as f32;
     let wb = ctx.buffer_from("w", &w0);
     let gb = ctx.buffer_from("g", &g);
     let eb = ctx.buffer::<f32>("e", len);

@@ -19,7 +19,7 @@ pub(super) async fn check(ctx: &GpuContext, rng: &mut Rng) -> Result<Vec<KernelC
         "sum_of_squares",
         format!("[{len}] at offset {offset}"),
         &ctx.read(&out, 1, 1).await?,
-        &[cpu::sum_of_squares(&v[offset..])],
+        &[cpu::sum_of_squares(&v[offset..]) as f32],
         TRANSCENDENTAL,
     )])
 }

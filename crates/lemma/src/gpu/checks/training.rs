@@ -5,8 +5,9 @@ use super::cpu_err;
 use crate::gpu::GpuError;
 use crate::gpu::context::GpuContext;
 use crate::gpu::trainer::GpuTrainer;
-use crate::nn::reference::{self as cpu, SamConfig, StepConfig};
+use crate::nn::reference as cpu;
 use crate::nn::spec::Arch;
+use crate::nn::train::{StepConfig, StepRule};
 use crate::tol::Tol;
 use std::sync::Arc;
 
@@ -19,13 +20,13 @@ pub const TRAIN_TOLERANCE: f64 = 1e-5;
 pub const TRAIN: Tol = Tol::of_max(TRAIN_TOLERANCE);
 
 /// The step settings of the trainer-versus-reference tests: SGD with learning rate 0.05,
-/// momentum 0.9 and weight decay 5e-4, and `sam`.
-pub fn test_step(sam: Option<SamConfig>) -> StepConfig {
+/// momentum 0.9 and weight decay 5e-4, and `rule`.
+pub fn test_step(rule: StepRule) -> StepConfig {
     StepConfig {
         lr: 0.05,
         momentum: 0.9,
         weight_decay: 5e-4,
-        sam,
+        rule,
     }
 }
 
@@ -50,7 +51,7 @@ pub async fn compare_training(
     init: &[f32],
     n: usize,
     configs: &[StepConfig],
-    batch: impl Fn(usize) -> (Vec<f32>, Vec<u32>),
+    batch: impl Fn(usize) -> (Vec<f32>, Vec<u8>),
 ) -> Result<TrainingComparison, GpuError> {
     let mut trainer = GpuTrainer::new(ctx, arch, init, n)?;
     let mut params = init.to_vec();

@@ -27,7 +27,7 @@ mod sum_squares;
 pub use conv::{ConvDims, conv3x3_backward_data, conv3x3_backward_weight, conv3x3_forward};
 pub use linear::{LinearDims, linear_backward_data, linear_backward_weight, linear_forward};
 pub use maxpool::{PoolDims, maxpool2_backward, maxpool2_forward};
-pub use network::{NetworkPass, SamConfig, StepConfig, network_pass, train_step};
+pub use network::{NetworkPass, network_pass, train_step};
 pub use normalize::{normalize_backward, normalize_forward};
 pub use pgd::{pgd_l2_update, pgd_linf_update};
 pub use relu::{relu_backward, relu_forward};

@@ -10,7 +10,7 @@ use super::{
     sgd_momentum, softmax_xent, sum_of_squares,
 };
 use crate::nn::spec::{Arch, Layer, ParamSlot};
-use crate::nn::train::sam_chunks;
+use crate::nn::train::{StepConfig, StepRule, sam_chunks};
 
 /// Result of [`network_pass`]: per-example loss and correct flags, the gradient of the *mean*
 /// loss with respect to the flat parameters, and with respect to the `[0, 1]` input pixels.
@@ -84,8 +84,10 @@ fn layer_ops<'a>(arch: &Arch, slots: &'a [ParamSlot], batch: usize) -> Result<Ve
 }
 
 /// Forward and backward through `arch` with the twins above: the reference that the GPU trainer
-/// (and the fast CPU backend) must reproduce. `x` is `[batch, input]` pixels in `[0, 1]`.
-pub fn network_pass(arch: &Arch, params: &[f32], x: &[f32], labels: &[u32]) -> Result<NetworkPass> {
+/// (and the fast CPU backend) must reproduce. `x` is `[batch, input]` pixels in `[0, 1]`; the
+/// labels are bytes, as the trainers take them (the loss twin reads them as the kernel's `u32`
+/// words).
+pub fn network_pass(arch: &Arch, params: &[f32], x: &[f32], labels: &[u8]) -> Result<NetworkPass> {
     let slots = arch.param_slots();
     let batch = labels.len();
     let ops = layer_ops(arch, &slots, batch)?;
@@ -114,7 +116,8 @@ pub fn network_pass(arch: &Arch, params: &[f32], x: &[f32], labels: &[u32]) -> R
         };
         acts.push(next);
     }
-    let out = softmax_xent(arch.classes(), &acts[ops.len()], labels)?;
+    let words: Vec<u32> = labels.iter().map(|&l| u32::from(l)).collect();
+    let out = softmax_xent(arch.classes(), &acts[ops.len()], &words)?;
     let mut grads = vec![0f32; params.len()];
     let mut dy = out.dlogits;
     for (i, op) in ops.iter().enumerate().rev() {
@@ -145,29 +148,6 @@ pub fn network_pass(arch: &Arch, params: &[f32], x: &[f32], labels: &[u32]) -> R
     })
 }
 
-/// SAM settings: radius `rho` and chunk size `chunk` (m-SAM; `chunk` = batch for plain SAM).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SamConfig {
-    /// Perturbation radius ρ.
-    pub rho: f32,
-    /// Examples per SAM chunk (see [`crate::nn::train::sam_chunks`] for a batch it does not
-    /// divide).
-    pub chunk: usize,
-}
-
-/// One optimisation step's settings.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct StepConfig {
-    /// Learning rate.
-    pub lr: f32,
-    /// Momentum (0.9 in the common recipe).
-    pub momentum: f32,
-    /// Coupled weight decay λ (added to the gradient as λw).
-    pub weight_decay: f32,
-    /// `Some` for a SAM / m-SAM step, `None` for ERM.
-    pub sam: Option<SamConfig>,
-}
-
 /// One training step from the twins, in place, returning the first pass's per-example losses.
 ///
 /// ERM: gradient of the batch mean, then [`sgd_momentum`]. SAM: for each chunk, the chunk-mean
@@ -175,21 +155,22 @@ pub struct StepConfig {
 /// gradient at `w + e`, [`sam_restore`], and [`accumulate`] of it with the chunk's weight
 /// `len/batch` (chunks cut by [`crate::nn::train::sam_chunks`]: a short last chunk when `m` does
 /// not divide the batch); then
-/// [`sgd_momentum`] with the accumulated gradient (weight decay at the restored `w`).
+/// [`sgd_momentum`] with the accumulated gradient (weight decay at the restored `w`). The sum of
+/// squares is rounded to `f32` before [`sam_perturb`], as the kernel reads it from an `f32` buffer.
 pub fn train_step(
     arch: &Arch,
     params: &mut [f32],
     velocity: &mut [f32],
     x: &[f32],
-    labels: &[u32],
+    labels: &[u8],
     config: &StepConfig,
 ) -> Result<Vec<f32>> {
-    let (grads, losses) = match config.sam {
-        None => {
+    let (grads, losses) = match config.rule {
+        StepRule::Erm => {
             let pass = network_pass(arch, params, x, labels)?;
             (pass.grads, pass.loss)
         }
-        Some(sam) => sam_gradient(arch, params, x, labels, sam)?,
+        StepRule::Sam { rho, chunk } => sam_gradient(arch, params, x, labels, rho, chunk)?,
     };
     sgd_momentum(
         params,
@@ -208,15 +189,16 @@ fn sam_gradient(
     arch: &Arch,
     params: &mut [f32],
     x: &[f32],
-    labels: &[u32],
-    sam: SamConfig,
+    labels: &[u8],
+    rho: f32,
+    chunk: usize,
 ) -> Result<(Vec<f32>, Vec<f32>)> {
     let batch = labels.len();
     let per = arch.input.len();
     let mut acc = vec![0f32; params.len()];
     let mut e = vec![0f32; params.len()];
     let mut losses = Vec::with_capacity(batch);
-    for (range, weight) in sam_chunks(batch, sam.chunk) {
+    for (range, weight) in sam_chunks(batch, chunk) {
         let xs = &x[range.start * per..range.end * per];
         let ys = &labels[range];
         let first = network_pass(arch, params, xs, ys)?;
@@ -225,8 +207,8 @@ fn sam_gradient(
             params,
             &first.grads,
             &mut e,
-            sam.rho,
-            sum_of_squares(&first.grads),
+            rho,
+            sum_of_squares(&first.grads) as f32,
         )?;
         let second = network_pass(arch, params, xs, ys)?;
         sam_restore(params, &e)?;

@@ -43,7 +43,7 @@ mod tests {
         let mut w = [1.0f32, 1.0];
         let mut e = [0f32; 2];
         let g = [3.0f32, 4.0];
-        sam_perturb(&mut w, &g, &mut e, 0.5, sum_of_squares(&g)).unwrap();
+        sam_perturb(&mut w, &g, &mut e, 0.5, sum_of_squares(&g) as f32).unwrap();
         assert_eq!(sum_of_squares(&g), 25.0);
         assert!((e[0] - 0.3).abs() < 1e-6 && (e[1] - 0.4).abs() < 1e-6);
         assert!((w[0] - 1.3).abs() < 1e-6 && (w[1] - 1.4).abs() < 1e-6);

@@ -1,9 +1,9 @@
 //! Parameters of the scaled CNN experiment (SAM spec §5.2; recipe of `common.md` §12): the schema
 //! and the validated [`CnnConfig`].
 
-use crate::nn::pipeline::{Phase, PhaseLr, PipelineConfig};
+use crate::nn::pipeline::{BatchPlan, Phase, PhaseLr, PipelineConfig};
 use crate::nn::spec::Arch;
-use crate::nn::train::{Sgd, StepRule};
+use crate::nn::train::{StepConfig, StepRule};
 use crate::schema::{ParamError, ParamSpec, Params, Schema};
 
 const METHODS: &[&str] = &["erm", "sam"];
@@ -127,8 +127,10 @@ pub struct CnnConfig {
     pub pipeline: PipelineConfig,
     /// Training phases (main, then optional fine-tuning).
     pub phases: Vec<Phase>,
-    /// Optimiser.
-    pub sgd: Sgd,
+    /// SGD momentum (the learning rate and step rule come from the phases).
+    pub momentum: f32,
+    /// Coupled weight decay.
+    pub weight_decay: f32,
     /// Sharpness radius.
     pub sharpness_rho: f32,
     /// Images used for the sharpness measurement.
@@ -144,6 +146,17 @@ fn rule(method: &str, rho: f32, m: usize) -> StepRule {
 }
 
 impl CnnConfig {
+    /// The step for the batch the pipeline planned: its learning rate and rule with this run's
+    /// momentum and weight decay (the same on the CPU and the GPU backend).
+    pub fn step(&self, plan: &BatchPlan) -> StepConfig {
+        StepConfig {
+            lr: plan.lr,
+            momentum: self.momentum,
+            weight_decay: self.weight_decay,
+            rule: plan.rule,
+        }
+    }
+
     /// Builds and cross-validates a configuration from schema-checked parameters.
     pub fn from_params(p: &Params) -> Result<Self, ParamError> {
         let batch = p.count("batch");
@@ -192,11 +205,8 @@ impl CnnConfig {
             },
             dataset,
             phases,
-            sgd: Sgd {
-                lr,
-                momentum: 0.9,
-                weight_decay: p.float("weight_decay") as f32,
-            },
+            momentum: 0.9,
+            weight_decay: p.float("weight_decay") as f32,
             sharpness_rho: p.float("sharpness_rho") as f32,
             sharpness_images,
         })

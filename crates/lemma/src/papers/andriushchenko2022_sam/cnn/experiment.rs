@@ -222,9 +222,8 @@ impl Experiment for CnnRun {
                 self.finish();
                 break;
             };
-            let stats = self
-                .trainer
-                .step(&self.x, &self.y, plan.lr, self.config.sgd, plan.rule);
+            let step = self.config.step(&plan);
+            let stats = self.trainer.step(&self.x, &self.y, &step);
             self.epoch_stats.add(stats);
             self.done += 1;
             left -= 1;

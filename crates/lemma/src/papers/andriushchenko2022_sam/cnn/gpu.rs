@@ -12,8 +12,7 @@ use crate::gpu::GpuError;
 use crate::gpu::context::GpuContext;
 use crate::gpu::trainer::GpuTrainer;
 use crate::nn::pipeline::Pipeline;
-use crate::nn::reference::{SamConfig, StepConfig};
-use crate::nn::train::{StepRule, Trainer};
+use crate::nn::train::Trainer;
 use crate::series::Series;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -25,23 +24,10 @@ pub struct GpuCnnRun {
     trainer: GpuTrainer,
     x: Vec<f32>,
     y: Vec<u8>,
-    labels: Vec<u32>,
     series: Vec<Series>,
     metrics: BTreeMap<String, f64>,
     done: u64,
     status: Status,
-}
-
-fn step_config(rule: StepRule, lr: f32, config: &CnnConfig) -> StepConfig {
-    StepConfig {
-        lr,
-        momentum: config.sgd.momentum,
-        weight_decay: config.sgd.weight_decay,
-        sam: match rule {
-            StepRule::Erm => None,
-            StepRule::Sam { rho, chunk } => Some(SamConfig { rho, chunk }),
-        },
-    }
 }
 
 impl GpuCnnRun {
@@ -67,17 +53,11 @@ impl GpuCnnRun {
             trainer,
             x: Vec::new(),
             y: Vec::new(),
-            labels: Vec::new(),
             series: epoch_series(),
             metrics: BTreeMap::new(),
             done: 0,
             status: Status::Running,
         })
-    }
-
-    fn labels_u32(&mut self) {
-        self.labels.clear();
-        self.labels.extend(self.y.iter().map(|&l| u32::from(l)));
     }
 
     /// Runs up to `budget` training steps; after an epoch's last batch it evaluates the test set
@@ -90,9 +70,8 @@ impl GpuCnnRun {
             let Some(plan) = self.pipeline.next_batch(&mut self.x, &mut self.y) else {
                 break;
             };
-            self.labels_u32();
-            let config = step_config(plan.rule, plan.lr, &self.config);
-            self.trainer.train_step(&self.x, &self.labels, &config)?;
+            let step = self.config.step(&plan);
+            self.trainer.train_step(&self.x, &self.y, &step)?;
             self.done += 1;
             left -= 1;
             if plan.ends_epoch {
@@ -109,8 +88,7 @@ impl GpuCnnRun {
     async fn end_epoch(&mut self, epoch: usize) -> Result<(), GpuError> {
         for k in 0..self.pipeline.test_batches() {
             self.pipeline.test_batch(k, &mut self.x, &mut self.y);
-            self.labels_u32();
-            self.trainer.evaluate(&self.x, &self.labels)?;
+            self.trainer.evaluate(&self.x, &self.y)?;
         }
         let stats = self.trainer.read_stats().await?;
         let mean = |t: crate::gpu::trainer::Totals| f64::from(t.loss_sum) / f64::from(t.examples);
