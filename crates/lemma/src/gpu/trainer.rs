@@ -32,14 +32,9 @@ pub struct Stats {
     pub eval: Totals,
 }
 
-/// Which attack update [`GpuTrainer::pgd_step`] applies.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum AttackNorm {
-    /// `δ = clamp(δ + α·sign(g), −ε, ε)`, then the `[0, 1]` box.
-    Linf,
-    /// `δ += α·g/‖g‖`, the box, then projection onto the ε-ball (per example).
-    L2,
-}
+/// Which attack update [`GpuTrainer::pgd_step`] applies (shared with the CPU trainer's
+/// [`crate::nn::train::Trainer::pgd`]).
+pub use crate::nn::train::AttackNorm;
 
 /// The launches for one batch size and input offset.
 struct Plan {

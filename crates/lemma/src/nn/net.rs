@@ -282,6 +282,21 @@ impl CpuNet {
         self.slots.iter().position(Option::is_some).unwrap_or(0)
     }
 
+    /// Forward, loss and backward-data only: the gradient of the batch's *mean* loss with respect
+    /// to the input pixels `x` (no weight gradients), with the batch's loss and accuracy.
+    pub fn input_gradient(
+        &mut self,
+        params: &[f32],
+        x: &[f32],
+        labels: &[u8],
+    ) -> (BatchStats, &[f32]) {
+        let stats = self.forward_loss(params, x, labels);
+        let grad = self
+            .backward(params, None, true)
+            .expect("backward returns the input gradient when asked");
+        (stats, grad)
+    }
+
     /// Forward, loss and backward: overwrites `grads` with the mean-loss gradient at `params`.
     pub fn gradient(
         &mut self,

@@ -1,11 +1,13 @@
 //! Training procedures on the CPU backend: SGD with momentum and coupled weight decay, the
-//! piecewise learning-rate schedule, m-SAM (per-chunk perturbation ρ·g/‖g‖), and sharpness
-//! measurement by normalised gradient ascent. [`StepConfig`] is the one description of a training
+//! piecewise learning-rate schedule, m-SAM (per-chunk perturbation ρ·g/‖g‖), sharpness
+//! measurement by normalised gradient ascent, and PGD-ℓ∞ / PGD-ℓ2 attacks on a batch ([`Pgd`]). [`StepConfig`] is the one description of a training
 //! step, taken by this trainer, the reference step ([`crate::nn::reference::train_step`]) and the
 //! GPU trainer (`crate::gpu`), whose checks compare the three.
 
 use super::net::{BatchStats, CpuNet};
-use super::reference::{sgd_momentum, sum_of_squares};
+use super::reference::{
+    ReferenceError, pgd_l2_update, pgd_linf_update, sgd_momentum, sum_of_squares,
+};
 use super::spec::{Arch, ShapeError};
 
 /// One optimisation step: SGD with heavy-ball momentum (PyTorch semantics, no dampening) and
@@ -37,6 +39,31 @@ pub enum StepRule {
         /// Examples per chunk (m).
         chunk: usize,
     },
+}
+
+/// Which update a PGD step applies to the perturbation δ (the same on both backends: the updates
+/// of [`crate::nn::reference::pgd_linf_update`] and [`crate::nn::reference::pgd_l2_update`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttackNorm {
+    /// `δ = clamp(δ + α·sign(g), −ε, ε)`, then the `[0, 1]` box.
+    Linf,
+    /// `δ += α·g/‖g‖`, the box, then projection onto the ε-ball (per example).
+    L2,
+}
+
+/// A PGD attack: `steps` updates of δ, each from the input gradient of the batch-mean loss at
+/// `x + δ`, with step size `alpha` inside the ε-ball of `norm`. There is no random start: δ starts
+/// where the caller puts it (zeros for the plain attack), as in the GPU trainer's `attack_begin`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pgd {
+    /// ℓ∞ or ℓ2.
+    pub norm: AttackNorm,
+    /// Step size α.
+    pub alpha: f32,
+    /// Radius ε.
+    pub eps: f32,
+    /// Number of updates.
+    pub steps: usize,
 }
 
 /// The m-SAM chunks of a batch of `batch` examples for chunk size `m`, with the weight of each
@@ -156,6 +183,41 @@ impl Trainer {
             }
         }
         stats
+    }
+
+    /// PGD on the batch `x` (pixels in [0, 1]) with `labels`, at the current weights: `attack.steps`
+    /// times, the input gradient of the batch-mean loss at `x + δ` ([`CpuNet::input_gradient`])
+    /// and the reference update of `delta` in place (which keeps `x + δ` in the `[0, 1]` box).
+    /// The adversarial batch is `x + δ` afterwards. Errors when `delta` does not match `x`.
+    pub fn pgd(
+        &mut self,
+        x: &[f32],
+        labels: &[u8],
+        attack: &Pgd,
+        delta: &mut [f32],
+    ) -> Result<(), ReferenceError> {
+        let per = self.net.input_len();
+        for (what, got) in [("input", x.len()), ("perturbation", delta.len())] {
+            if got != labels.len() * per {
+                return Err(ReferenceError::Length {
+                    what,
+                    expected: labels.len() * per,
+                    got,
+                });
+            }
+        }
+        let mut adversarial = vec![0f32; x.len()];
+        for _ in 0..attack.steps {
+            for ((a, &x), &d) in adversarial.iter_mut().zip(x).zip(delta.iter()) {
+                *a = x + d;
+            }
+            let (_, g) = self.net.input_gradient(&self.params, &adversarial, labels);
+            match attack.norm {
+                AttackNorm::Linf => pgd_linf_update(delta, x, g, attack.alpha, attack.eps)?,
+                AttackNorm::L2 => pgd_l2_update(delta, x, g, attack.alpha, attack.eps, per)?,
+            }
+        }
+        Ok(())
     }
 
     /// m-sharpness on one batch: `max_{‖δ‖ ≤ ρ} L_B(w + δ) − L_B(w)` estimated by `steps` steps of
@@ -352,6 +414,86 @@ mod tests {
             "20-step {twenty} vs 1-step {measured}"
         );
         assert_eq!(t.params, params);
+    }
+
+    /// The attacks of the PGD tests: two steps each, ℓ∞ with α 0.01 in ε 0.03, ℓ2 with α 0.3 in ε 1.
+    const ATTACKS: [Pgd; 2] = [
+        Pgd {
+            norm: AttackNorm::Linf,
+            alpha: 0.01,
+            eps: 0.03,
+            steps: 2,
+        },
+        Pgd {
+            norm: AttackNorm::L2,
+            alpha: 0.3,
+            eps: 1.0,
+            steps: 2,
+        },
+    ];
+
+    /// The CPU trainer's PGD follows the reference twins' (input gradient of `network_pass` at
+    /// `x + δ`, then the same update) up to the two backends' summation order: relative to max |δ|,
+    /// 1e-4, far below the 2α/ε a sign flip of an ℓ∞ step would show.
+    #[test]
+    fn pgd_matches_the_reference_twins() {
+        use crate::nn::reference as twin;
+        use crate::tol::Tol;
+        let arch = tiny();
+        let (x, y) = batch(12, 4, 64, 3);
+        let params = arch.init_params(6);
+        let mut t = Trainer::new(&arch, params.clone()).unwrap();
+        for attack in ATTACKS {
+            let mut delta = vec![0f32; x.len()];
+            t.pgd(&x, &y, &attack, &mut delta).unwrap();
+            let mut want = vec![0f32; x.len()];
+            for _ in 0..attack.steps {
+                let adv: Vec<f32> = x.iter().zip(&want).map(|(a, d)| a + d).collect();
+                let g = twin::network_pass(&arch, &params, &adv, &y)
+                    .unwrap()
+                    .input_grad;
+                match attack.norm {
+                    AttackNorm::Linf => {
+                        twin::pgd_linf_update(&mut want, &x, &g, attack.alpha, attack.eps)
+                    }
+                    AttackNorm::L2 => {
+                        twin::pgd_l2_update(&mut want, &x, &g, attack.alpha, attack.eps, 64)
+                    }
+                }
+                .unwrap();
+            }
+            let diff = Tol::of_max(1e-4).compare(&delta, &want);
+            eprintln!(
+                "{:?} PGD, CPU trainer vs twins: max rel diff {:.3e}",
+                attack.norm, diff.rel
+            );
+            assert!(diff.passed, "{:?}: {diff:?}", attack.norm);
+            assert!(want.iter().any(|&d| d != 0.0));
+            assert!(
+                x.iter()
+                    .zip(&delta)
+                    .all(|(a, d)| (0.0..=1.0).contains(&(a + d)))
+            );
+        }
+        assert_eq!(t.params, params, "an attack leaves the weights alone");
+        let mut short = vec![0f32; 3];
+        assert!(t.pgd(&x, &y, &ATTACKS[0], &mut short).is_err());
+    }
+
+    #[test]
+    fn pgd_raises_the_loss() {
+        let arch = tiny();
+        let (x, y) = batch(13, 8, 64, 3);
+        let mut t = Trainer::new(&arch, arch.init_params(7)).unwrap();
+        let params = t.params.clone();
+        let clean = t.net().evaluate(&params, &x, &y).mean_loss();
+        for attack in ATTACKS {
+            let mut delta = vec![0f32; x.len()];
+            t.pgd(&x, &y, &attack, &mut delta).unwrap();
+            let adv: Vec<f32> = x.iter().zip(&delta).map(|(a, d)| a + d).collect();
+            let attacked = t.net().evaluate(&params, &adv, &y).mean_loss();
+            assert!(attacked > clean, "{:?}: {clean} → {attacked}", attack.norm);
+        }
     }
 
     #[test]
