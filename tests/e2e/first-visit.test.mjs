@@ -159,21 +159,3 @@ test('the SAM page opens on a run where 1-SAM beats GD; a run outside the theory
   await shoot(page, page.locator('section.figure'), { path: SHOTS + 'sam-outside-theory.png' });
   await closeClean(page, errors, 'SAM outside the theory');
 });
-
-test('every registered paper has a page module', async () => {
-  const { page, errors } = await openPage();
-  const missing = await page.evaluate(async () => {
-    const out = [];
-    for (const p of window.wasmBindings.papers()) {
-      try {
-        const module = await import(`./js/papers/${p.slug}.js`);
-        if (typeof module.renderPage !== 'function') out.push(`${p.slug}: no renderPage export`);
-      } catch (e) {
-        out.push(`${p.slug}: ${e.message}`);
-      }
-    }
-    return out;
-  });
-  assert.deepEqual(missing, []);
-  await closeClean(page, errors, 'page modules');
-});

@@ -76,10 +76,17 @@ export async function openPage(browser, base, hash = '', viewport = { width: 120
  * work the test causes and no user does, so the long tasks it makes are dropped.
  */
 export async function shoot(page, target, options) {
+  await uncounted(page, () => target.screenshot(options));
+}
+
+/** Runs `work` (e.g. a test's own computation inside the page) and drops the long tasks it
+ * caused from the page's record: they are the test's, not the page's. Returns its result. */
+export async function uncounted(page, work) {
   const before = await page.evaluate(() => window.__longTasks?.length ?? 0);
-  await target.screenshot(options);
+  const result = await work();
   await page.waitForTimeout(100); // long-task entries arrive after the task
   await page.evaluate((n) => window.__longTasks?.splice(n), before);
+  return result;
 }
 
 /** Asserts no page error and no main-thread task over LONG_TASK_MS, then closes the page. */

@@ -32,20 +32,27 @@ fn parse_params(paper: &Paper, params: JsValue) -> Result<Params, JsError> {
     parse_schema_params(paper.schema, params)
 }
 
-/// Parses `{name: value}` against any schema (a paper's or a part's).
-fn parse_schema_params(schema: &lemma::schema::Schema, params: JsValue) -> Result<Params, JsError> {
+/// `{name: value}` from JS as `(name, text)` pairs (numbers written as JSON writes them).
+fn raw_params(params: JsValue) -> Result<Vec<(String, String)>, JsError> {
     let raw: BTreeMap<String, serde_json::Value> = if params.is_undefined() || params.is_null() {
         BTreeMap::new()
     } else {
         serde_wasm_bindgen::from_value(params)
             .map_err(|e| JsError::new(&format!("parameters: {e}")))?
     };
+    Ok(raw
+        .into_iter()
+        .map(|(name, value)| match value {
+            serde_json::Value::String(s) => (name, s),
+            other => (name, other.to_string()),
+        })
+        .collect())
+}
+
+/// Parses `{name: value}` against any schema (a paper's or a part's).
+fn parse_schema_params(schema: &lemma::schema::Schema, params: JsValue) -> Result<Params, JsError> {
     let mut out = schema.defaults();
-    for (name, value) in raw {
-        let text = match value {
-            serde_json::Value::String(s) => s,
-            other => other.to_string(),
-        };
+    for (name, text) in raw_params(params)? {
         schema
             .set(&mut out, &name, &text)
             .map_err(|e| JsError::new(&e.to_string()))?;
@@ -101,6 +108,34 @@ pub fn validate_part_params(
     seed_from(seed)?;
     part.validate(&params)
         .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Validates page-level state (`{name: value}`, e.g. `algos`) of a paper (`part` empty) or of one
+/// of its parts (e.g. `backend`) against its view schema; throws the core's message, naming a
+/// part's key as the URL writes it (`cnn.backend`).
+#[wasm_bindgen(js_name = validateView)]
+pub fn validate_view(slug: &str, part: &str, values: JsValue) -> Result<(), JsError> {
+    if part.is_empty() {
+        return parse_schema_params(paper(slug)?.view, values).map(|_| ());
+    }
+    let view = paper_part(slug, part)?.view;
+    let raw = raw_params(values)?;
+    let mut out = view.defaults();
+    for (name, text) in raw {
+        view.set(&mut out, &name, &text).map_err(|mut e| {
+            e.name = format!("{part}.{}", e.name);
+            JsError::new(&e.to_string())
+        })?;
+    }
+    Ok(())
+}
+
+/// The dataset file (`data/<name>.bin`) a part's `dataset` parameter value loads.
+#[wasm_bindgen(js_name = datasetFile)]
+pub fn dataset_file(value: &str) -> Result<String, JsError> {
+    lemma::data::catalogue::for_parameter(value)
+        .map(|d| d.name.to_string())
+        .ok_or_else(|| JsError::new(&format!("no dataset file for `dataset={value}`")))
 }
 
 /// One experiment run, advanced from JS in bounded steps.

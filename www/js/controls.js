@@ -1,5 +1,5 @@
 // Controls generated from a parameter schema: sliders (log-scaled where the schema says so) with a
-// number box, number boxes for integers, selects for choices. Values travel as text, exactly as
+// number box, number boxes for integers, selects for choices (showing their labels). Values travel as text, exactly as
 // in the URL hash and the CLI's --set, and are validated by the core.
 
 const SLIDER_STEPS = 400;
@@ -68,11 +68,12 @@ function intControl(spec, value, onChange) {
 function choiceControl(spec, value, onChange) {
   const select = document.createElement('select');
   select.name = spec.name;
-  for (const o of spec.options) {
+  spec.options.forEach((o, i) => {
     const opt = document.createElement('option');
-    opt.value = opt.textContent = o;
+    opt.value = o;
+    opt.textContent = spec.labels?.[i] ?? o;
     select.append(opt);
-  }
+  });
   select.value = value;
   select.addEventListener('change', () => onChange(spec.name, select.value));
   return { el: select, set: (t) => (select.value = t) };

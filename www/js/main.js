@@ -1,6 +1,7 @@
 // Entry point: waits for the wasm engine, then routes on the URL hash between the gallery and the
-// paper pages. A paper's page is the module `papers/<slug>.js` (exporting `renderPage`), loaded
-// when first opened: adding a paper needs no edit here.
+// paper pages. A paper's page is the module `papers/<slug>.js`, loaded when first opened: its
+// description `page` (rendered by paper-page.js) or, for a page no description covers, its own
+// `renderPage`. Adding a paper needs no edit here.
 
 import { bindings } from './wasm.js';
 import { readHash, onHashChange, showHashError } from './state.js';
@@ -9,6 +10,8 @@ import { renderCorruptionsPage } from './corruptions.js';
 
 /** The page module of a registered paper (cached by the browser's module map). */
 const pageModule = (slug) => import(`./papers/${slug}.js`);
+/** The renderer of page descriptions (with the plotting library), loaded with the first page. */
+const paperPage = () => import('./paper-page.js');
 
 async function main() {
   const b = await bindings();
@@ -35,9 +38,10 @@ async function main() {
     }
     const meta = papers.find((p) => p.slug === paper);
     let module = null;
+    let renderer = null;
     if (meta) {
       try {
-        module = await pageModule(paper);
+        [module, renderer] = await Promise.all([pageModule(paper), paperPage()]);
       } catch (e) {
         console.error(`the page module of ${paper} failed to load`, e);
       }
@@ -46,14 +50,17 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (me !== navigation) return;
     }
-    if (!meta || !module?.renderPage) {
+    if (!meta || !(module?.page || module?.renderPage)) {
       if (paper) showHashError(meta ? `the page of "${paper}" could not be loaded` : `unknown paper "${paper.slice(0, 40)}"`);
       document.title = 'Lemma — optimisation papers you can run';
       renderGallery(app, papers);
       return;
     }
     document.title = `${meta.title} — Lemma`;
-    current = { slug: paper, page: module.renderPage(app, b, meta, values) };
+    const page = module.page
+      ? renderer.renderPaperPage(app, b, meta, values, module.page)
+      : module.renderPage(app, b, meta, values);
+    current = { slug: paper, page };
     scrollTo(0, 0);
   }
 

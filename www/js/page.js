@@ -7,6 +7,7 @@ import { Player } from './player.js';
 import { renderControls } from './controls.js';
 import { renderVerifyPanel } from './verify.js';
 import { makeHash, writeHash, showHashError } from './state.js';
+import { PALETTE } from './palette.js';
 
 /** Height of the embed (iframe snippet and `<lemma-figure>`): the figure with its player, chart
  * and legend; an embedded page also reports its real height to the host (embed-element.js). */
@@ -38,14 +39,14 @@ export const fmt = (v) =>
  * @param {object} o
  * @param {HTMLElement} o.root
  * @param {object} o.b            the wasm bindings
- * @param {object} o.paper        registry entry
+ * @param {object} o.paper        registry entry; its `view` schema declares the page-level state
+ *                                (e.g. `algos`), kept in the URL and validated by the core
  * @param {Map} o.initialValues   values from the URL hash
  * @param {string} o.fidelity     the paper-fidelity caveat
  * @param {string[]} [o.skip]     schema parameters the page controls itself
  * @param {object} [o.defaults]   the page's first view where it differs from the schema defaults
  *                                ({name: text}); every link states all values, so links stay exact
- * @param {object} [o.extra]      page-level state: { defaults: {key: text}, validate(state) -> error|null,
- *                                controls(container, state, set) -> sync(state) }
+ *                                (page-level state such as `algos` included)
  * @param {(state) => object[]} o.paramSets   the parameter objects the state will run (validated first)
  * @param {(state, newRun) => Array<{id, label, color, run, slice?}>} o.makeRuns   builds the runs of a
  *   state; `newRun(overrides)` makes a run of the current parameters and seed with some overridden
@@ -61,21 +62,21 @@ export function createPage(o) {
   const { root, b, paper } = o;
   const slug = paper.slug;
   const skip = o.skip ?? [];
-  const extraKeys = Object.keys(o.extra?.defaults ?? {});
+  const extraKeys = paper.view.params.map((p) => p.name);
   let runs = [];
 
   function stateFrom(values) {
     const s = { seed: values.get('seed') ?? '0', params: new Map(), extra: {}, embed: values.get('embed') === '1' };
     for (const p of paper.schema.params) if (!skip.includes(p.name)) s.params.set(p.name, values.get(p.name) ?? o.defaults?.[p.name] ?? p.default);
-    for (const k of extraKeys) s.extra[k] = values.get(k) ?? o.extra.defaults[k];
+    for (const p of paper.view.params) s.extra[p.name] = values.get(p.name) ?? o.defaults?.[p.name] ?? p.default;
     return s;
   }
 
   function validate(s) {
-    const extraError = o.extra?.validate?.(s);
-    if (extraError) return extraError;
     try {
-      // The core validates the seed (as typed) and every parameter, with one message format.
+      // The core validates the seed (as typed), the page-level state and every parameter, with
+      // one message format.
+      b.validateView(slug, '', s.extra);
       for (const params of o.paramSets(s)) b.validateParams(slug, params, s.seed);
     } catch (e) {
       return String(e.message ?? e);
@@ -133,7 +134,7 @@ export function createPage(o) {
     params.set(name, text);
     apply({ ...state, params }, 'control');
   }, skip);
-  const syncExtra = o.extra?.controls?.(extraBox, () => state, (extra) => apply({ ...state, extra: { ...state.extra, ...extra } }, 'control'));
+  const syncExtra = viewControls(extraBox, paper.view, (extra) => apply({ ...state, extra: { ...state.extra, ...extra } }, 'control'));
   seedBox.addEventListener('change', () => apply({ ...state, seed: seedBox.value }, 'control'));
 
   const player = new Player({
@@ -298,38 +299,27 @@ export function createPage(o) {
   };
 }
 
-/** One parameter object per algorithm of the comma list stored under `key`. */
-export function paramsPerAlgorithm(state, key = 'algos') {
-  return state.extra[key].split(',').map((algo) => ({ ...Object.fromEntries(state.params), algo }));
-}
-
-/** Checkbox toggles for a list of algorithms, stored as a comma list under `key`. */
-export function algorithmToggles(key, algos, palette) {
-  return {
-    validate(s) {
-      const list = s.extra[key].split(',').filter(Boolean);
-      if (list.length === 0 || list.some((a) => !algos.some((x) => x.id === a)))
-        return `invalid value for \`${key}\`: "${s.extra[key]}" (allowed: a non-empty list of ${algos.map((a) => a.id).join(', ')})`;
-      return null;
-    },
-    controls(container, getState, set) {
-      const box = el('fieldset', { className: 'algos' }, el('legend', { textContent: 'Algorithms' }));
-      const boxes = new Map();
-      algos.forEach((a, i) => {
-        const cb = el('input', { type: 'checkbox', name: `algo-${a.id}`, value: a.id });
-        const swatch = el('span', { className: 'swatch' });
-        swatch.style.background = palette[i];
-        boxes.set(a.id, cb);
-        cb.addEventListener('change', () => set({ [key]: algos.map((x) => x.id).filter((id) => boxes.get(id).checked).join(',') }));
-        box.append(el('label', {}, cb, swatch, a.label));
-      });
-      container.append(box);
-      return (s) => {
-        const list = s.extra[key].split(',');
-        for (const [id, cb] of boxes) cb.checked = list.includes(id);
-      };
-    },
-  };
+/** Controls of the page-level state: a subset parameter (e.g. `algos`) is a row of checkboxes,
+ * one per option with its label and palette colour. Returns sync(state). */
+function viewControls(container, view, set) {
+  const syncs = view.params.filter((spec) => spec.type === 'subset').map((spec) => {
+    const box = el('fieldset', { className: spec.name }, el('legend', { textContent: 'Algorithms' }));
+    const boxes = new Map();
+    spec.options.forEach((id, i) => {
+      const cb = el('input', { type: 'checkbox', name: `algo-${id}`, value: id });
+      const swatch = el('span', { className: 'swatch' });
+      swatch.style.background = PALETTE[i];
+      boxes.set(id, cb);
+      cb.addEventListener('change', () => set({ [spec.name]: spec.options.filter((o) => boxes.get(o).checked).join(',') }));
+      box.append(el('label', {}, cb, swatch, spec.labels[i] ?? id));
+    });
+    container.append(box);
+    return (s) => {
+      const list = s.extra[spec.name].split(',');
+      for (const [id, cb] of boxes) cb.checked = list.includes(id);
+    };
+  });
+  return (s) => syncs.forEach((sync) => sync(s));
 }
 
 /** Fills a metrics table (one row per run, status first) and the run notes. */

@@ -3,7 +3,7 @@
 
 import uPlot from '../vendor/uPlot.esm.js';
 
-export const PALETTE = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2'];
+export { PALETTE } from './palette.js';
 
 const clampWidth = (w) => Math.max(280, Math.min(w, 900));
 

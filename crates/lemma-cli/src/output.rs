@@ -43,10 +43,14 @@ pub fn describe(paper: &Paper, json: bool) {
     println!("{}\n", paper.claim);
     println!("Fidelity: {}\n", paper.fidelity);
     print_schema(paper.schema);
+    if !paper.view.params.is_empty() {
+        println!("\npage-level state (URL only):");
+        print_schema(paper.view);
+    }
     for part in paper.parts {
         println!(
-            "\npart `{}` (lemma run {} --part {} --set …): {}\n",
-            part.name, paper.slug, part.name, part.title
+            "\npart `{}` (lemma run {} --part {} --set …): {}\n{}\nFidelity: {}\n",
+            part.name, paper.slug, part.name, part.title, part.text, part.fidelity
         );
         print_schema(part.schema);
     }
@@ -62,6 +66,7 @@ fn print_schema(schema: &Schema) {
             ParamKind::Int { .. } => "int",
             ParamKind::Float { .. } => "float",
             ParamKind::Choice { .. } => "choice",
+            ParamKind::Subset { .. } => "subset",
         };
         println!(
             "{:<16} {:<8} {:<20} {:<40} {}",

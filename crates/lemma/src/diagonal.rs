@@ -5,7 +5,11 @@
 //! * [`DiagNet`], β = u ⊙ v with L = ‖Xβ − y‖²/(2n) (the SAM paper's notebook); κ = (u² − v²)/2.
 //! * [`PlusMinusNet`], β = w₊² − w₋² with L = ‖Xβ − y‖²/(4n) (Pesme et al. 2021); κ = 2·w₊⊙w₋.
 //!
-//! Both see the same residuals and the same gradient direction g = Xᵀr/n (shared helpers below).
+//! Both see the same residuals and the same data term g = Xᵀr/|B|, and both are trained by the
+//! same loops ([`apply`]: GD, minibatch SGD, unnormalised m-SAM); a [`Parametrisation`] supplies
+//! only its per-coordinate arithmetic. The two are one descent under (u, v) = (w₊ + w₋, w₊ − w₋)
+//! (with the same γ, since the losses differ by the factor 2), but each keeps its own order of
+//! operations, so every recorded trace stays bit for bit what it was.
 //!
 //! u⊙v conventions follow the SAM paper's official notebook: u₀ = α·1,
 //! v₀ = 0, u and v updated simultaneously. SAM is unnormalised. The SAM family is written once, as
@@ -19,6 +23,48 @@
 
 use crate::data::sparse::Regression;
 use crate::linalg::dot;
+
+/// One diagonal-network convention: its two factor vectors and the per-coordinate arithmetic of
+/// its updates, written in that convention's own order of operations. `e` is the data term
+/// Σ_k r_k x_kj over the examples used and `count` their number, so g_j = e/count.
+pub trait Parametrisation {
+    /// The training loss is ‖Xβ − y‖²/(2n) divided by this (1 for u⊙v, 2 for w₊² − w₋²).
+    const LOSS_DIVISOR: f64;
+    /// The two factor vectors (u, v) or (w₊, w₋).
+    fn factors(&self) -> [&[f64]; 2];
+    /// The two factor vectors, writable.
+    fn factors_mut(&mut self) -> [&mut [f64]; 2];
+    /// β_j of factors (a, b).
+    fn beta_of(a: f64, b: f64) -> f64;
+    /// One gradient step w ← w − γ∇_w L on coordinate j: the new factors and whether one of them
+    /// changed sign in a multiplicative update (a factor 1 ∓ γg ≤ 0).
+    fn descend(a: f64, b: f64, e: f64, count: f64, gamma: f64) -> (f64, f64, bool);
+    /// The m-SAM ascent point w + ρ∇_w L_G of coordinate j.
+    fn ascend(a: f64, b: f64, e: f64, count: f64, rho: f64) -> (f64, f64);
+    /// ∇_w L_G of coordinate j at factors (a, b).
+    fn gradient(a: f64, b: f64, e: f64, count: f64) -> (f64, f64);
+
+    /// β into `out` (no allocation on the training hot path).
+    fn fill_beta(&self, out: &mut [f64]) {
+        let [a, b] = self.factors();
+        for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
+            *o = Self::beta_of(*x, *y);
+        }
+    }
+
+    /// β.
+    fn beta(&self) -> Vec<f64> {
+        let mut beta = vec![0.0; self.factors()[0].len()];
+        self.fill_beta(&mut beta);
+        beta
+    }
+
+    /// Whether every weight is finite.
+    fn is_finite(&self) -> bool {
+        let [a, b] = self.factors();
+        a.iter().chain(b).all(|w| w.is_finite())
+    }
+}
 
 /// The network's weights.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,11 +84,6 @@ impl DiagNet {
         }
     }
 
-    /// β = u ⊙ v.
-    pub fn beta(&self) -> Vec<f64> {
-        self.u.iter().zip(&self.v).map(|(a, b)| a * b).collect()
-    }
-
     /// c = u² − v² per coordinate: conserved by gradient flow; κ = c/2 is the effective
     /// initialisation of the hyperbolic-entropy potential.
     pub fn conserved(&self) -> Vec<f64> {
@@ -52,22 +93,50 @@ impl DiagNet {
             .map(|(a, b)| a * a - b * b)
             .collect()
     }
+}
 
-    /// Whether every weight is finite.
-    pub fn is_finite(&self) -> bool {
-        self.u.iter().chain(&self.v).all(|w| w.is_finite())
+impl Parametrisation for DiagNet {
+    const LOSS_DIVISOR: f64 = 1.0;
+
+    fn factors(&self) -> [&[f64]; 2] {
+        [&self.u, &self.v]
+    }
+
+    fn factors_mut(&mut self) -> [&mut [f64]; 2] {
+        [&mut self.u, &mut self.v]
+    }
+
+    fn beta_of(u: f64, v: f64) -> f64 {
+        u * v
+    }
+
+    /// u ← u − γ(e·v)/count, v ← v − γ(e·u)/count, simultaneously.
+    fn descend(u: f64, v: f64, e: f64, count: f64, gamma: f64) -> (f64, f64, bool) {
+        (
+            u - gamma * ((e * v) / count),
+            v - gamma * ((e * u) / count),
+            false,
+        )
+    }
+
+    fn ascend(u: f64, v: f64, e: f64, count: f64, rho: f64) -> (f64, f64) {
+        (u + rho * ((e * v) / count), v + rho * ((e * u) / count))
+    }
+
+    fn gradient(u: f64, v: f64, e: f64, count: f64) -> (f64, f64) {
+        ((e * v) / count, (e * u) / count)
     }
 }
 
 /// One training update rule.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Update {
+pub enum Update<'a> {
     /// Full-batch gradient descent.
     Gd,
-    /// SGD with batch 1 on the given example.
+    /// SGD on the listed examples (drawn by the caller; repeats allowed).
     Sgd {
-        /// Index of the sampled example.
-        example: usize,
+        /// Indices of the sampled examples.
+        batch: &'a [usize],
     },
     /// Unnormalised m-SAM, unified convention (group size `m` must divide n).
     Sam {
@@ -78,16 +147,24 @@ pub enum Update {
     },
 }
 
+/// What one update saw.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Step {
+    /// Training loss (in the convention's scale) of the iterate *before* the update, when it
+    /// was computed: always for GD and m-SAM, which need every residual; for SGD when asked.
+    pub loss: Option<f64>,
+    /// Coordinates where a multiplicative factor 1 ∓ γg was ≤ 0 (w₊ or w₋ changed sign).
+    pub sign_flips: usize,
+}
+
 /// Scratch buffers reused across updates (no allocation per step).
 #[derive(Clone, Debug)]
 pub struct Workspace {
     beta: Vec<f64>,
     residual: Vec<f64>,
     xerr: Vec<f64>,
-    u_hat: Vec<f64>,
-    v_hat: Vec<f64>,
-    grad_u: Vec<f64>,
-    grad_v: Vec<f64>,
+    hat: [Vec<f64>; 2],
+    grad: [Vec<f64>; 2],
 }
 
 impl Workspace {
@@ -97,24 +174,16 @@ impl Workspace {
             beta: vec![0.0; d],
             residual: vec![0.0; n],
             xerr: vec![0.0; d],
-            u_hat: vec![0.0; d],
-            v_hat: vec![0.0; d],
-            grad_u: vec![0.0; d],
-            grad_v: vec![0.0; d],
+            hat: [vec![0.0; d], vec![0.0; d]],
+            grad: [vec![0.0; d], vec![0.0; d]],
         }
     }
 }
 
-fn fill_beta(u: &[f64], v: &[f64], beta: &mut [f64]) {
-    for ((b, a), c) in beta.iter_mut().zip(u).zip(v) {
-        *b = a * c;
-    }
-}
-
-/// xerr = Σ_{k ∈ rows} r_k x_k, summed in example order.
+/// xerr = Σ_{k ∈ rows} r_k x_k, summed in the order given.
 fn accumulate_xerr(
     data: &Regression,
-    rows: std::ops::Range<usize>,
+    rows: impl IntoIterator<Item = usize>,
     residual: &[f64],
     xerr: &mut [f64],
 ) {
@@ -127,80 +196,105 @@ fn accumulate_xerr(
     }
 }
 
-/// Applies one update with step `gamma`. Returns the training loss of the iterate *before* the
-/// update when the rule computed all residuals anyway (GD, SAM), for cheap divergence checks.
-pub fn apply(
-    net: &mut DiagNet,
+/// One gradient step of every coordinate along `xerr / count`; returns the sign flips.
+fn descend_all<P: Parametrisation>(net: &mut P, xerr: &[f64], count: f64, gamma: f64) -> usize {
+    let [a, b] = net.factors_mut();
+    let mut flips = 0;
+    for ((a, b), e) in a.iter_mut().zip(b.iter_mut()).zip(xerr) {
+        let (na, nb, flipped) = P::descend(*a, *b, *e, count, gamma);
+        (*a, *b) = (na, nb);
+        flips += usize::from(flipped);
+    }
+    flips
+}
+
+/// Applies one update with step `gamma` (see [`Step`] for the loss; `track_loss` asks SGD to
+/// compute it too).
+pub fn apply<P: Parametrisation>(
+    net: &mut P,
     data: &Regression,
     update: Update,
     gamma: f64,
     ws: &mut Workspace,
-) -> Option<f64> {
-    let n = data.n;
+    track_loss: bool,
+) -> Step {
+    net.fill_beta(&mut ws.beta);
     match update {
         Update::Gd => {
-            fill_beta(&net.u, &net.v, &mut ws.beta);
-            let loss = residuals(data, &ws.beta, &mut ws.residual);
-            accumulate_xerr(data, 0..n, &ws.residual, &mut ws.xerr);
-            let nf = n as f64;
-            for j in 0..data.d {
-                let (u, v, e) = (net.u[j], net.v[j], ws.xerr[j]);
-                net.u[j] = u - gamma * ((e * v) / nf);
-                net.v[j] = v - gamma * ((e * u) / nf);
+            let loss = residuals(data, &ws.beta, &mut ws.residual) / P::LOSS_DIVISOR;
+            accumulate_xerr(data, 0..data.n, &ws.residual, &mut ws.xerr);
+            let sign_flips = descend_all(net, &ws.xerr, data.n as f64, gamma);
+            Step {
+                loss: Some(loss),
+                sign_flips,
             }
-            Some(loss)
         }
-        Update::Sgd { example } => {
-            let x = data.row(example);
-            fill_beta(&net.u, &net.v, &mut ws.beta);
-            let err = dot(x, &ws.beta) - data.y[example];
-            for (j, xj) in x.iter().enumerate() {
-                let (u, v) = (net.u[j], net.v[j]);
-                let e = err * xj;
-                net.u[j] = u - gamma * (e * v);
-                net.v[j] = v - gamma * (e * u);
-            }
-            None
+        Update::Sgd { batch } => {
+            let loss = if track_loss {
+                Some(residuals(data, &ws.beta, &mut ws.residual) / P::LOSS_DIVISOR)
+            } else {
+                for &k in batch {
+                    ws.residual[k] = dot(data.row(k), &ws.beta) - data.y[k];
+                }
+                None
+            };
+            accumulate_xerr(data, batch.iter().copied(), &ws.residual, &mut ws.xerr);
+            let sign_flips = descend_all(net, &ws.xerr, batch.len() as f64, gamma);
+            Step { loss, sign_flips }
         }
         Update::Sam { m, rho } => {
-            debug_assert!(m >= 1 && n.is_multiple_of(m));
-            fill_beta(&net.u, &net.v, &mut ws.beta);
-            let loss = residuals(data, &ws.beta, &mut ws.residual);
-            ws.grad_u.iter_mut().for_each(|g| *g = 0.0);
-            ws.grad_v.iter_mut().for_each(|g| *g = 0.0);
-            let mf = m as f64;
-            for g in 0..n / m {
-                let rows = g * m..(g + 1) * m;
-                // Ascent on L_G at the current point.
-                accumulate_xerr(data, rows.clone(), &ws.residual, &mut ws.xerr);
-                for j in 0..data.d {
-                    let (u, v, e) = (net.u[j], net.v[j], ws.xerr[j]);
-                    ws.u_hat[j] = u + rho * ((e * v) / mf);
-                    ws.v_hat[j] = v + rho * ((e * u) / mf);
-                }
-                // Gradient of L_G at the perturbed point, reusing `beta` as β̂ for this group.
-                fill_beta(&ws.u_hat, &ws.v_hat, &mut ws.beta);
-                ws.xerr.iter_mut().for_each(|e| *e = 0.0);
-                for k in rows {
-                    let x = data.row(k);
-                    let r_hat = dot(x, &ws.beta) - data.y[k];
-                    for (e, xj) in ws.xerr.iter_mut().zip(x) {
-                        *e += r_hat * xj;
-                    }
-                }
-                for j in 0..data.d {
-                    let e = ws.xerr[j];
-                    ws.grad_u[j] += (e * ws.v_hat[j]) / mf;
-                    ws.grad_v[j] += (e * ws.u_hat[j]) / mf;
-                }
+            let loss = residuals(data, &ws.beta, &mut ws.residual) / P::LOSS_DIVISOR;
+            sam_step(net, data, m, rho, gamma, ws);
+            Step {
+                loss: Some(loss),
+                sign_flips: 0,
             }
-            let groups = (n / m) as f64;
-            for j in 0..data.d {
-                net.u[j] -= gamma * (ws.grad_u[j] / groups);
-                net.v[j] -= gamma * (ws.grad_v[j] / groups);
-            }
-            Some(loss)
         }
+    }
+}
+
+/// The m-SAM update from the residuals in `ws`: for each group G of m consecutive examples, the
+/// gradient of L_G at the ascent point w + ρ∇L_G; then w ← w − γ·(mean over groups).
+fn sam_step<P: Parametrisation>(
+    net: &mut P,
+    data: &Regression,
+    m: usize,
+    rho: f64,
+    gamma: f64,
+    ws: &mut Workspace,
+) {
+    let n = data.n;
+    debug_assert!(m >= 1 && n.is_multiple_of(m));
+    ws.grad.iter_mut().for_each(|g| g.fill(0.0));
+    let mf = m as f64;
+    let [ha, hb] = &mut ws.hat;
+    for g in 0..n / m {
+        let rows = g * m..(g + 1) * m;
+        // Ascent on L_G at the current point.
+        accumulate_xerr(data, rows.clone(), &ws.residual, &mut ws.xerr);
+        let [a, b] = net.factors();
+        for j in 0..data.d {
+            (ha[j], hb[j]) = P::ascend(a[j], b[j], ws.xerr[j], mf, rho);
+        }
+        // Gradient of L_G at the perturbed point, reusing `beta` and `residual` for this group.
+        for ((o, x), y) in ws.beta.iter_mut().zip(ha.iter()).zip(hb.iter()) {
+            *o = P::beta_of(*x, *y);
+        }
+        for k in rows.clone() {
+            ws.residual[k] = dot(data.row(k), &ws.beta) - data.y[k];
+        }
+        accumulate_xerr(data, rows, &ws.residual, &mut ws.xerr);
+        for j in 0..data.d {
+            let (ga, gb) = P::gradient(ha[j], hb[j], ws.xerr[j], mf);
+            ws.grad[0][j] += ga;
+            ws.grad[1][j] += gb;
+        }
+    }
+    let groups = (n / m) as f64;
+    let [a, b] = net.factors_mut();
+    for j in 0..data.d {
+        a[j] -= gamma * (ws.grad[0][j] / groups);
+        b[j] -= gamma * (ws.grad[1][j] / groups);
     }
 }
 
@@ -222,83 +316,47 @@ impl PlusMinusNet {
         }
     }
 
-    /// β = w₊² − w₋².
-    pub fn beta(&self) -> Vec<f64> {
-        let mut beta = vec![0.0; self.wp.len()];
-        self.fill_beta(&mut beta);
-        beta
-    }
-
-    /// β = w₊² − w₋² into `out` (no allocation on the training hot path).
-    pub fn fill_beta(&self, out: &mut [f64]) {
-        for ((b, p), m) in out.iter_mut().zip(&self.wp).zip(&self.wm) {
-            *b = p * p - m * m;
-        }
-    }
-
     /// w₊ ⊙ w₋: multiplied by (1 − γ²g_j²) at every step; α∞ = √(w₊w₋) and κ = 2·w₊⊙w₋.
     pub fn product(&self) -> Vec<f64> {
         self.wp.iter().zip(&self.wm).map(|(p, m)| p * m).collect()
     }
 
-    /// Whether every weight is finite.
-    pub fn is_finite(&self) -> bool {
-        self.wp.iter().chain(&self.wm).all(|w| w.is_finite())
-    }
-
     /// The training loss in this paper's convention, ‖Xβ − y‖²/(4n).
     pub fn loss(data: &Regression, beta: &[f64]) -> f64 {
-        data.train_loss(beta) / 2.0
+        data.train_loss(beta) / Self::LOSS_DIVISOR
     }
 }
 
-/// Result of one w± update.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct PlusMinusStep {
-    /// Training loss ‖Xβ − y‖²/(4n) of the iterate before the update.
-    pub loss: f64,
-    /// Coordinates whose factor 1 ∓ γg_j was ≤ 0 (w₊ or w₋ changed sign).
-    pub sign_flips: usize,
-}
+impl Parametrisation for PlusMinusNet {
+    const LOSS_DIVISOR: f64 = 2.0;
 
-/// One multiplicative step w₊ ← w₊⊙(1 − γg), w₋ ← w₋⊙(1 + γg) with g = (1/|B|)Σ_{i∈B} r_i x_i:
-/// full-batch GD when `batch` is `None`, SGD on the listed examples otherwise.
-pub fn apply_plus_minus(
-    net: &mut PlusMinusNet,
-    data: &Regression,
-    batch: Option<&[usize]>,
-    gamma: f64,
-    ws: &mut Workspace,
-) -> PlusMinusStep {
-    net.fill_beta(&mut ws.beta);
-    let loss = residuals(data, &ws.beta, &mut ws.residual) / 2.0;
-    let size = match batch {
-        None => {
-            accumulate_xerr(data, 0..data.n, &ws.residual, &mut ws.xerr);
-            data.n
-        }
-        Some(rows) => {
-            ws.xerr.iter_mut().for_each(|e| *e = 0.0);
-            for &k in rows {
-                let r = ws.residual[k];
-                for (e, x) in ws.xerr.iter_mut().zip(data.row(k)) {
-                    *e += r * x;
-                }
-            }
-            rows.len()
-        }
-    };
-    let mut sign_flips = 0;
-    let sf = size as f64;
-    for j in 0..data.d {
-        let step = gamma * (ws.xerr[j] / sf);
-        if step.abs() >= 1.0 {
-            sign_flips += 1;
-        }
-        net.wp[j] *= 1.0 - step;
-        net.wm[j] *= 1.0 + step;
+    fn factors(&self) -> [&[f64]; 2] {
+        [&self.wp, &self.wm]
     }
-    PlusMinusStep { loss, sign_flips }
+
+    fn factors_mut(&mut self) -> [&mut [f64]; 2] {
+        [&mut self.wp, &mut self.wm]
+    }
+
+    fn beta_of(p: f64, m: f64) -> f64 {
+        p * p - m * m
+    }
+
+    /// The multiplicative step w₊ ← w₊(1 − γg), w₋ ← w₋(1 + γg).
+    fn descend(p: f64, m: f64, e: f64, count: f64, gamma: f64) -> (f64, f64, bool) {
+        let step = gamma * (e / count);
+        (p * (1.0 - step), m * (1.0 + step), step.abs() >= 1.0)
+    }
+
+    fn ascend(p: f64, m: f64, e: f64, count: f64, rho: f64) -> (f64, f64) {
+        let step = rho * (e / count);
+        (p * (1.0 + step), m * (1.0 - step))
+    }
+
+    fn gradient(p: f64, m: f64, e: f64, count: f64) -> (f64, f64) {
+        let g = e / count;
+        (g * p, -(g * m))
+    }
 }
 
 /// r = Xβ − y into `out`; returns the training loss ‖r‖²/(2n).
@@ -340,7 +398,9 @@ mod tests {
             v: vec![0.5, 0.0],
         };
         let mut ws = Workspace::new(2, 2);
-        let loss = apply(&mut net, &data, Update::Gd, 0.1, &mut ws).unwrap();
+        let loss = apply(&mut net, &data, Update::Gd, 0.1, &mut ws, false)
+            .loss
+            .unwrap();
         assert_eq!(loss, (0.25 + 4.0) / 4.0);
         assert_eq!(net.u, vec![1.0125, 1.0]);
         assert_eq!(net.v, vec![0.525, 0.1]);
@@ -356,7 +416,14 @@ mod tests {
             v: vec![0.5, 0.0],
         };
         let mut ws = Workspace::new(2, 2);
-        apply(&mut net, &data, Update::Sgd { example: 1 }, 0.1, &mut ws);
+        apply(
+            &mut net,
+            &data,
+            Update::Sgd { batch: &[1] },
+            0.1,
+            &mut ws,
+            false,
+        );
         assert_eq!(net.u, vec![1.0, 1.0]);
         assert_eq!(net.v, vec![0.5, 0.2]);
     }
@@ -382,6 +449,7 @@ mod tests {
             Update::Sam { m: 1, rho: 0.2 },
             0.1,
             &mut ws,
+            false,
         );
         let expect_u = [1.0124, 0.952];
         let expect_v = [0.52945, 0.12];
@@ -397,8 +465,15 @@ mod tests {
         let (mut a, mut b) = (DiagNet::new(0.3, 5), DiagNet::new(0.3, 5));
         let mut ws = Workspace::new(6, 5);
         for _ in 0..50 {
-            apply(&mut a, &data, Update::Gd, 0.2, &mut ws);
-            apply(&mut b, &data, Update::Sam { m: 6, rho: 0.0 }, 0.2, &mut ws);
+            apply(&mut a, &data, Update::Gd, 0.2, &mut ws, false);
+            apply(
+                &mut b,
+                &data,
+                Update::Sam { m: 6, rho: 0.0 },
+                0.2,
+                &mut ws,
+                false,
+            );
         }
         assert_eq!(a, b);
     }
@@ -410,14 +485,21 @@ mod tests {
         let data = tiny();
         let mut net = PlusMinusNet::new(1.0, 2);
         let mut ws = Workspace::new(2, 2);
-        let s = apply_plus_minus(&mut net, &data, None, 0.1, &mut ws);
-        assert_eq!(s.loss, 0.625);
+        let s = apply(&mut net, &data, Update::Gd, 0.1, &mut ws, false);
+        assert_eq!(s.loss, Some(0.625));
         assert_eq!(s.sign_flips, 0);
         assert!((net.wp[0] - 1.05).abs() < 1e-15 && (net.wp[1] - 1.1).abs() < 1e-15);
         assert!((net.wm[0] - 0.95).abs() < 1e-15 && (net.wm[1] - 0.9).abs() < 1e-15);
         // SGD on example 1 only: g = r_1 x_1 = (0, −2): γ = 0.6 gives factors 1 ∓ (−1.2): w₋ flips.
         let mut net = PlusMinusNet::new(1.0, 2);
-        let s = apply_plus_minus(&mut net, &data, Some(&[1]), 0.6, &mut ws);
+        let s = apply(
+            &mut net,
+            &data,
+            Update::Sgd { batch: &[1] },
+            0.6,
+            &mut ws,
+            true,
+        );
         assert_eq!(s.sign_flips, 1);
         assert_eq!(net.wp, vec![1.0, 2.2]);
         assert!((net.wm[1] + 0.2).abs() < 1e-15);
@@ -438,11 +520,118 @@ mod tests {
         residuals(&data, &beta, &mut r);
         let mut g = vec![0.0; 6];
         accumulate_xerr(&data, 0..8, &r, &mut g);
-        apply(&mut net, &data, Update::Gd, 0.3, &mut ws);
+        apply(&mut net, &data, Update::Gd, 0.3, &mut ws, false);
         for (j, c) in net.conserved().iter().enumerate() {
             let gj = g[j] / 8.0;
             let expect = c0[j] * (1.0 - 0.09 * gj * gj);
             assert!((c - expect).abs() < 1e-14, "coord {j}: {c} vs {expect}");
         }
+    }
+
+    /// The u⊙v weights of w± under (u, v) = (w₊ + w₋, w₊ − w₋).
+    fn as_uv(net: &PlusMinusNet) -> DiagNet {
+        DiagNet {
+            u: net.wp.iter().zip(&net.wm).map(|(p, m)| p + m).collect(),
+            v: net.wp.iter().zip(&net.wm).map(|(p, m)| p - m).collect(),
+        }
+    }
+
+    #[test]
+    fn both_parametrisations_are_one_descent_for_every_algorithm() {
+        // The same β path up to rounding, for GD, minibatch SGD and m-SAM, from corresponding
+        // initialisations (w₊ = w₋ = α, i.e. u = 2α, v = 0), with the same γ and ρ.
+        let data = Regression::generate(&mut Rng::new(3), 12, 8, 2, 4);
+        let batch = [3, 7, 7, 0];
+        let updates = [
+            Update::Gd,
+            Update::Sgd { batch: &batch },
+            Update::Sam { m: 4, rho: 0.05 },
+            Update::Sam { m: 1, rho: 0.1 },
+        ];
+        for update in updates {
+            let mut pm = PlusMinusNet::new(0.2, 8);
+            let mut uv = as_uv(&pm);
+            let mut ws = Workspace::new(12, 8);
+            for _ in 0..200 {
+                let a = apply(&mut pm, &data, update, 0.05, &mut ws, true);
+                let b = apply(&mut uv, &data, update, 0.05, &mut ws, true);
+                // The losses differ by the conventions' factor 2.
+                let (la, lb) = (a.loss.unwrap(), b.loss.unwrap());
+                assert!(
+                    (2.0 * la - lb).abs() <= 1e-12 * lb.max(1e-300),
+                    "{update:?}: {la} {lb}"
+                );
+            }
+            let (pb, ub) = (pm.beta(), uv.beta());
+            let scale = ub.iter().fold(0.0f64, |s, b| s.max(b.abs()));
+            assert!(scale > 1e-3, "{update:?} moved");
+            for (p, u) in pb.iter().zip(&ub) {
+                assert!(
+                    (p - u).abs() <= 1e-12 * scale,
+                    "{update:?}: {pb:?} vs {ub:?}"
+                );
+            }
+            let back = as_uv(&pm);
+            for (x, y) in back.u.iter().chain(&back.v).zip(uv.u.iter().chain(&uv.v)) {
+                assert!((x - y).abs() <= 1e-12, "{update:?}: weights");
+            }
+        }
+    }
+
+    #[test]
+    fn plus_minus_sam_with_zero_radius_is_gd_and_ascends_multiplicatively() {
+        let data = tiny();
+        let (mut a, mut b) = (PlusMinusNet::new(1.0, 2), PlusMinusNet::new(1.0, 2));
+        let mut ws = Workspace::new(2, 2);
+        apply(&mut a, &data, Update::Gd, 0.1, &mut ws, false);
+        apply(
+            &mut b,
+            &data,
+            Update::Sam { m: 2, rho: 0.0 },
+            0.1,
+            &mut ws,
+            false,
+        );
+        for (x, y) in a.wp.iter().chain(&a.wm).zip(b.wp.iter().chain(&b.wm)) {
+            assert!((x - y).abs() < 1e-15);
+        }
+        // By hand, m = 2, ρ = 0.5 from w₊ = w₋ = 1: g = (−0.5, −1); ascent ŵ₊ = 1 + ρg =
+        // (0.75, 0.5), ŵ₋ = 1 − ρg = (1.25, 1.5); β̂ = ŵ₊² − ŵ₋² = (−1, −2); r̂ = β̂ − y = (−2, −4);
+        // ĝ = r̂/2 = (−1, −2); ∇w₊ = ĝŵ₊ = (−0.75, −1), ∇w₋ = −ĝŵ₋ = (1.25, 3).
+        // γ = 0.1: w₊ = (1.075, 1.1), w₋ = (0.875, 0.7).
+        let mut net = PlusMinusNet::new(1.0, 2);
+        apply(
+            &mut net,
+            &data,
+            Update::Sam { m: 2, rho: 0.5 },
+            0.1,
+            &mut ws,
+            false,
+        );
+        for (got, want) in net.wp.iter().chain(&net.wm).zip([1.075, 1.1, 0.875, 0.7]) {
+            assert!((got - want).abs() < 1e-15, "{:?} {:?}", net.wp, net.wm);
+        }
+    }
+
+    #[test]
+    fn minibatch_sgd_on_uv_averages_its_examples() {
+        // Batch [0, 1] (every example once) is one GD step; [1] alone the old batch-1 SGD.
+        let data = tiny();
+        let start = DiagNet {
+            u: vec![1.0, 1.0],
+            v: vec![0.5, 0.0],
+        };
+        let mut ws = Workspace::new(2, 2);
+        let (mut a, mut b) = (start.clone(), start);
+        apply(&mut a, &data, Update::Gd, 0.1, &mut ws, false);
+        apply(
+            &mut b,
+            &data,
+            Update::Sgd { batch: &[0, 1] },
+            0.1,
+            &mut ws,
+            false,
+        );
+        assert_eq!(a, b);
     }
 }

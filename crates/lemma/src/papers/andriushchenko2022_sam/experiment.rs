@@ -4,7 +4,7 @@
 
 use super::config::{Algo, Config, Preset, validate_seed};
 use crate::data::sparse::Regression;
-use crate::diagonal::{DiagNet, Update, Workspace, apply};
+use crate::diagonal::{DiagNet, Parametrisation, Update, Workspace, apply};
 use crate::experiment::{NamedVector, Stepper, Stepwise, divergence};
 use crate::linalg::{median, norm1, norm2};
 use crate::rng::{NumpyLegacy, Rng};
@@ -42,6 +42,40 @@ enum Prediction {
     Unavailable(String),
 }
 
+/// The update of iteration `t`: GD during the warm start, then the configured algorithm (SGD
+/// draws its example into `batch`).
+fn update_rule<'b>(
+    cfg: &Config,
+    t: u64,
+    sampler: &mut Sampler,
+    batch: &'b mut [usize; 1],
+) -> Update<'b> {
+    let algo = if t < cfg.erm_steps {
+        Algo::Gd
+    } else {
+        cfg.algo
+    };
+    match algo {
+        Algo::Gd => Update::Gd,
+        Algo::Sgd => {
+            batch[0] = sampler.index(cfg.n);
+            Update::Sgd { batch }
+        }
+        Algo::NSam => Update::Sam {
+            m: cfg.n,
+            rho: cfg.rho,
+        },
+        Algo::OneSam => Update::Sam {
+            m: 1,
+            rho: 2.0 * cfg.rho,
+        },
+        Algo::MSam => Update::Sam {
+            m: cfg.m,
+            rho: cfg.rho,
+        },
+    }
+}
+
 /// One run of the SAM diagonal-network experiment.
 pub type SamRun = Stepper<SamModel>;
 
@@ -52,6 +86,7 @@ pub struct SamModel {
     net: DiagNet,
     ws: Workspace,
     sampler: Sampler,
+    batch: [usize; 1],
     initial_loss: f64,
     positive_c: Vec<bool>,
     sign_flips: u64,
@@ -83,6 +118,7 @@ impl SamModel {
             sign_flips: 0,
             prediction: None,
             sampler,
+            batch: [0],
             net,
             data,
             cfg,
@@ -102,32 +138,6 @@ impl SamModel {
     /// The current weights.
     pub fn net(&self) -> &DiagNet {
         &self.net
-    }
-
-    fn update_rule(&mut self, t: u64) -> Update {
-        let algo = if t < self.cfg.erm_steps {
-            Algo::Gd
-        } else {
-            self.cfg.algo
-        };
-        match algo {
-            Algo::Gd => Update::Gd,
-            Algo::Sgd => Update::Sgd {
-                example: self.sampler.index(self.cfg.n),
-            },
-            Algo::NSam => Update::Sam {
-                m: self.cfg.n,
-                rho: self.cfg.rho,
-            },
-            Algo::OneSam => Update::Sam {
-                m: 1,
-                rho: 2.0 * self.cfg.rho,
-            },
-            Algo::MSam => Update::Sam {
-                m: self.cfg.m,
-                rho: self.cfg.rho,
-            },
-        }
     }
 
     fn count_sign_flips(&mut self) {
@@ -196,15 +206,16 @@ impl Stepwise for SamModel {
     }
 
     fn advance(&mut self, t: u64) -> Option<String> {
-        let update = self.update_rule(t);
-        let loss = apply(
+        let update = update_rule(&self.cfg, t, &mut self.sampler, &mut self.batch);
+        let step = apply(
             &mut self.net,
             &self.data,
             update,
             self.cfg.gamma,
             &mut self.ws,
+            false,
         );
-        let diverged = divergence(loss, self.initial_loss, self.net.is_finite());
+        let diverged = divergence(step.loss, self.initial_loss, self.net.is_finite());
         if diverged.is_none() {
             self.count_sign_flips();
         }

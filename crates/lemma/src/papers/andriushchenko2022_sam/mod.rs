@@ -18,5 +18,5 @@ pub mod cnn;
 pub mod config;
 pub mod experiment;
 
-pub use config::{Config, SCHEMA};
+pub use config::{Config, SCHEMA, VIEW};
 pub use experiment::{SamModel, SamRun};

@@ -2,15 +2,29 @@
 
 use crate::schema::{ParamError, ParamSpec, Params, Schema};
 
+const ALGOS: &[&str] = &["gd", "sgd", "sgf"];
+const ALGO_LABELS: &[&str] = &["GD", "SGD", "SGF (Euler–Maruyama)"];
+
+/// Page-level state of `pesme2021_sgd_dln`: the algorithms run side by side.
+pub const VIEW: Schema = Schema {
+    params: &[ParamSpec::subset(
+        "algos",
+        ALGOS,
+        "gd,sgd",
+        "Algorithms the page runs side by side on the same data draw",
+    )
+    .labelled(ALGO_LABELS)],
+};
+
 const PARAMS: &[ParamSpec] = &[
     ParamSpec::choice(
         "algo",
-        &["gd", "sgd", "sgf"],
+        ALGOS,
         "sgd",
         "Algorithm: gd (full batch), sgd (batch b), sgf (stochastic gradient flow, \
               Euler–Maruyama with sub-step γ/10)",
     )
-    .labelled(&["GD", "SGD", "SGF (Euler–Maruyama)"]),
+    .labelled(ALGO_LABELS),
     ParamSpec::log_float("gamma", 1e-4, 1.0, "0.08", "Step size γ"),
     ParamSpec::log_float(
         "alpha",

@@ -4,7 +4,7 @@
 
 use super::config::{Algo, Config};
 use crate::data::sparse::Regression;
-use crate::diagonal::{PlusMinusNet, Workspace, apply_plus_minus, residuals};
+use crate::diagonal::{Parametrisation, PlusMinusNet, Update, Workspace, apply, residuals};
 use crate::experiment::{NamedVector, Stepper, Stepwise, divergence};
 use crate::linalg::{median, norm1, norm2};
 use crate::rng::Rng;
@@ -177,24 +177,27 @@ impl Stepwise for SgdModel {
         let loss = match self.cfg.algo {
             Algo::Sgf => self.sgf_iteration(),
             algo => {
-                let batch = if algo == Algo::Gd {
-                    None
+                let update = if algo == Algo::Gd {
+                    Update::Gd
                 } else {
                     for b in self.batch.iter_mut() {
                         *b = self.rng.below(self.cfg.n as u64) as usize;
                     }
-                    Some(self.batch.as_slice())
+                    Update::Sgd { batch: &self.batch }
                 };
-                let s = apply_plus_minus(
+                let s = apply(
                     &mut self.net,
                     &self.data,
-                    batch,
+                    update,
                     self.cfg.gamma,
                     &mut self.ws,
+                    true,
                 );
-                self.integral += self.cfg.gamma * s.loss;
+                // GD and SGD asked for it: the loss is always there.
+                let loss = s.loss.unwrap_or(f64::NAN);
+                self.integral += self.cfg.gamma * loss;
                 self.sign_flips += s.sign_flips as u64;
-                s.loss
+                loss
             }
         };
         divergence(Some(loss), self.initial_loss, self.net.is_finite())

@@ -16,5 +16,5 @@ pub mod checks;
 pub mod config;
 pub mod experiment;
 
-pub use config::{Config, SCHEMA};
+pub use config::{Config, SCHEMA, VIEW};
 pub use experiment::{SgdModel, SgdRun};
