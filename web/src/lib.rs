@@ -4,7 +4,6 @@
 //! `Float64Array`; small metadata as plain JS objects. Errors become JS exceptions carrying the
 //! core's message; nothing here may panic across the boundary.
 
-pub mod cnn;
 mod corrupt;
 pub mod data;
 pub mod gpu;

@@ -1,7 +1,7 @@
-// Trains the CNN runs of a paper part (ERM and SAM side by side) off the main thread, so the page
-// never freezes: on WebGPU when the browser has it, otherwise on the wasm CPU backend. Posts each
-// run's progress, per-epoch curves, metrics and throughput.
-import init, { Dataset, Run, GpuCnnRun, requestGpu } from '../lemma-web.js';
+// Trains the runs of a paper part (e.g. ERM and SAM side by side) off the main thread, so the page
+// never freezes: on the part's GPU run when the browser has WebGPU, otherwise on the wasm CPU
+// backend. Posts each run's progress, per-epoch curves, metrics and throughput.
+import init, { Dataset, Run, GpuRun, requestGpu } from '../lemma-web.js';
 
 let started = null;
 let job = 0; // the current job's number; a newer start or a stop ends the older loop
@@ -54,7 +54,7 @@ async function train(msg, me) {
   const g = backend.kind === 'webgpu' ? await gpu() : null;
   const runs = msg.runs.map((r) => ({
     id: r.id,
-    run: g ? new GpuCnnRun(g.device, msg.slug, msg.part, r.params, msg.seed, data) : Run.forPart(msg.slug, msg.part, r.params, msg.seed, data),
+    run: g ? new GpuRun(g.device, msg.slug, msg.part, r.params, msg.seed, data) : Run.forPart(msg.slug, msg.part, r.params, msg.seed, data),
     batch: Number(r.params.batch ?? 128),
     trainSize: Number(r.params.train_size),
     seconds: 0,

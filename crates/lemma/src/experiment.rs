@@ -81,6 +81,13 @@ pub struct NamedVector {
 /// Builds a paper's experiment from validated parameters and a seed.
 pub type Builder = fn(&Params, u64) -> Result<Box<dyn Experiment>, ParamError>;
 
+/// Builds a part's experiment from validated parameters, a seed and the loaded dataset.
+pub type DataBuilder = fn(
+    &Params,
+    u64,
+    std::sync::Arc<crate::data::images::Dataset>,
+) -> Result<Box<dyn Experiment>, PartError>;
+
 /// Why a part's experiment could not be built.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum PartError {

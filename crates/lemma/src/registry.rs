@@ -2,7 +2,8 @@
 //! checks. Every host (CLI, browser, tests) finds papers here and nowhere else.
 
 use crate::data::images::Dataset;
-use crate::experiment::{Builder, Experiment, PartError, build};
+use crate::experiment::{Builder, DataBuilder, Experiment, PartError, build};
+use crate::gpu::{GpuBuilder, GpuContext, GpuExperiment};
 use crate::papers::andriushchenko2022_sam as sam;
 use crate::papers::boursier2022_relu_flow as relu;
 use crate::papers::pesme2021_sgd_dln as sgd;
@@ -76,8 +77,10 @@ pub struct Part {
     pub name: &'static str,
     /// What it shows.
     pub title: &'static str,
-    /// Whether the browser runs it on WebGPU (with a CPU fallback).
-    pub gpu: bool,
+    /// Its GPU run, when it has one: the page then trains on WebGPU (with the CPU run as the
+    /// fallback). Serialised as `gpu: true/false`.
+    #[serde(rename = "gpu", serialize_with = "has_gpu_run")]
+    gpu_build: Option<GpuBuilder>,
     /// Parameter schema; its `dataset` parameter names the dataset the host must load
     /// ([`crate::data::catalogue::for_parameter`] gives the file).
     pub schema: &'static Schema,
@@ -114,10 +117,25 @@ pub struct PartRun {
     pub overrides: Overrides,
 }
 
-/// Builds a part's experiment from validated parameters, a seed and the loaded dataset.
-pub type DataBuilder = fn(&Params, u64, Arc<Dataset>) -> Result<Box<dyn Experiment>, PartError>;
+fn has_gpu_run<S: serde::Serializer>(build: &Option<GpuBuilder>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_bool(build.is_some())
+}
 
 impl Part {
+    /// Builds its GPU run on the device of `ctx`, when it has one.
+    pub fn gpu_experiment(
+        &self,
+        ctx: Arc<GpuContext>,
+        params: &Params,
+        seed: u64,
+        data: Arc<Dataset>,
+    ) -> Result<Box<dyn GpuExperiment>, PartError> {
+        let build = self
+            .gpu_build
+            .ok_or_else(|| PartError::Data(format!("part `{}` has no GPU run", self.name)))?;
+        build(ctx, params, seed, data)
+    }
+
     /// Checks the rules between parameters that need no dataset (e.g. `m` divides the batch).
     pub fn validate(&self, params: &Params) -> Result<(), ParamError> {
         (self.validate)(params)
@@ -199,7 +217,7 @@ static PAPERS: &[Paper] = &[
         parts: &[Part {
             name: "cnn",
             title: "ERM vs (m-)SAM on Fashion-MNIST with a small CNN: accuracy, fine-tuning, label noise, sharpness",
-            gpu: true,
+            gpu_build: Some(sam::cnn::build_gpu),
             schema: &sam::cnn::CNN_SCHEMA,
             view: &BACKEND_VIEW,
             page_defaults: &[

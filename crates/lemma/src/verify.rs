@@ -5,8 +5,8 @@
 //! A [`Verifier`] runs a list of checks one at a time so hosts can show progress between them.
 
 use crate::data::images::Dataset;
-use crate::experiment::{Builder, Status};
-use crate::schema::Schema;
+use crate::experiment::{Builder, DataBuilder, Experiment, Status};
+use crate::schema::{Params, Schema};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -243,6 +243,95 @@ impl RunCache {
         };
         self.cache.insert(key, o.clone());
         o
+    }
+}
+
+/// Scalar results of a finished run, by name.
+pub type Metrics = BTreeMap<String, f64>;
+
+/// The runs of a part's checks that train on a dataset from the host ([`VerifyEnv::datasets`]),
+/// each trained to the end once (its progress reported to the host) and shared by every check
+/// that needs it: the data-backed twin of [`RunCache`].
+pub struct DataRunCache {
+    schema: &'static Schema,
+    build: DataBuilder,
+    dataset: &'static str,
+    base: Vec<(&'static str, String)>,
+    runs: BTreeMap<String, Metrics>,
+}
+
+impl DataRunCache {
+    /// An empty cache of runs of `build` on the dataset file `dataset`, each from the schema's
+    /// defaults with `base` applied, then the run's own overrides.
+    pub fn new(
+        schema: &'static Schema,
+        build: DataBuilder,
+        dataset: &'static str,
+        base: Vec<(&'static str, String)>,
+    ) -> Self {
+        Self {
+            schema,
+            build,
+            dataset,
+            base,
+            runs: BTreeMap::new(),
+        }
+    }
+
+    /// The dataset, or why this host cannot give it.
+    pub fn data(&self, env: &VerifyEnv) -> Result<Arc<Dataset>, String> {
+        let Some(source) = &env.datasets else {
+            return Err(format!(
+                "needs data/{}.bin, which this host does not have: run `lemma verify` natively",
+                self.dataset
+            ));
+        };
+        source.load(self.dataset)
+    }
+
+    /// The parameters of a run: the defaults, `base`, then `overrides`.
+    pub fn params(&self, overrides: &[(&str, String)]) -> Params {
+        let all = self.base.iter().chain(overrides);
+        self.schema
+            .build(all.map(|(k, v)| (*k, v.as_str())))
+            .expect("check configurations are valid")
+    }
+
+    /// The metrics recorded under `key` (a run [`DataRunCache::get`] made, or one remembered).
+    pub fn recall(&self, key: &str) -> Option<Metrics> {
+        self.runs.get(key).cloned()
+    }
+
+    /// Keeps `metrics` under `key`: runs a check builds itself (e.g. branched from another).
+    pub fn remember(&mut self, key: String, metrics: Metrics) {
+        self.runs.insert(key, metrics);
+    }
+
+    /// Trains `run` to the end, reporting its progress (every 10 work units) as `what`.
+    pub fn train(env: &VerifyEnv, run: &mut dyn Experiment, what: &str) {
+        run.run_to_end(10, &mut |p| env.report(what, p));
+    }
+
+    /// Runs (or recalls) `overrides` on `seed` to the end and returns its metrics; `what` names
+    /// it in the progress the host shows.
+    pub fn get(
+        &mut self,
+        env: &VerifyEnv,
+        seed: u64,
+        overrides: &[(&str, String)],
+        what: &str,
+    ) -> Result<Metrics, String> {
+        let key = format!("{seed}|{overrides:?}");
+        if let Some(m) = self.recall(&key) {
+            return Ok(m);
+        }
+        let data = self.data(env)?;
+        let mut run =
+            (self.build)(&self.params(overrides), seed, data).map_err(|e| e.to_string())?;
+        Self::train(env, run.as_mut(), what);
+        let m = run.metrics();
+        self.remember(key, m.clone());
+        Ok(m)
     }
 }
 

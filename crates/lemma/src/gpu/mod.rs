@@ -9,10 +9,12 @@
 
 pub mod checks;
 pub mod context;
+pub mod experiment;
 pub mod kernels;
 pub mod trainer;
 
 pub use context::GpuContext;
+pub use experiment::{GpuBuilder, GpuExperiment};
 
 /// What can go wrong on the GPU side.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -28,8 +28,9 @@ use super::config::CNN_SCHEMA;
 use super::experiment::{CnnRun, SHARPNESS_STEPS};
 use crate::experiment::Experiment;
 use crate::nn::train::StepRule;
-use crate::verify::{Check, CheckKind, Evaluation, Tally, Tier, Verifier, VerifyEnv};
-use std::collections::BTreeMap;
+use crate::verify::{
+    Check, CheckKind, DataRunCache, Evaluation, Metrics, Tally, Tier, Verifier, VerifyEnv,
+};
 
 /// One tier's setting.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -80,55 +81,28 @@ pub const FULL: TierSetting = TierSetting {
 pub struct CnnChecks {
     env: VerifyEnv,
     setting: TierSetting,
-    runs: BTreeMap<String, BTreeMap<String, f64>>,
+    runs: DataRunCache,
 }
 
-type Metrics = BTreeMap<String, f64>;
-
 impl CnnChecks {
-    fn config(&self, overrides: &[(&str, String)]) -> CnnConfig {
-        let s = self.setting;
-        let mut all: Vec<(&str, String)> = vec![
-            ("arch", s.arch.to_string()),
-            ("train_size", s.train_size.to_string()),
-            ("test_size", s.test_size.to_string()),
-            ("epochs", s.epochs.to_string()),
-        ];
-        all.extend(overrides.iter().cloned());
-        let params = CNN_SCHEMA
-            .build(all.iter().map(|(k, v)| (*k, v.as_str())))
-            .expect("check configurations are valid");
-        CnnConfig::from_params(&params).expect("check configurations are valid")
-    }
-
+    /// A run of the tier's setting with `overrides`, built but not trained.
     fn start(&self, seed: u64, overrides: &[(&str, String)]) -> Result<CnnRun, String> {
-        let Some(source) = &self.env.datasets else {
-            return Err(
-                "needs the Fashion-MNIST file: run `lemma verify andriushchenko2022_sam` natively"
-                    .into(),
-            );
-        };
-        let data = source.load(self.setting.dataset)?;
-        CnnRun::new(self.config(overrides), seed, data).map_err(|e| e.0)
+        let data = self.runs.data(&self.env)?;
+        let config = CnnConfig::from_params(&self.runs.params(overrides))
+            .expect("check configurations are valid");
+        CnnRun::new(config, seed, data).map_err(|e| e.0)
     }
 
-    /// Trains `run` to the end, reporting its progress (every 10 batches) to the host.
+    /// Trains `run` to the end, reporting its progress to the host.
     fn train(&self, run: &mut CnnRun, what: &str) {
-        let what = format!("{} {what}", run.config().arch.name);
-        run.run_to_end(10, &mut |p| self.env.report(&what, p));
+        let what = format!("{} {what}", self.setting.arch);
+        DataRunCache::train(&self.env, run, &what);
     }
 
     /// Runs (or recalls) a run to the end and returns its metrics.
     fn get(&mut self, seed: u64, overrides: &[(&str, String)]) -> Result<Metrics, String> {
-        let key = format!("{seed}|{overrides:?}");
-        if let Some(m) = self.runs.get(&key) {
-            return Ok(m.clone());
-        }
-        let mut run = self.start(seed, overrides)?;
-        self.train(&mut run, &format!("seed {seed} {overrides:?}"));
-        let m = run.metrics();
-        self.runs.insert(key, m.clone());
-        Ok(m)
+        let what = format!("{} seed {seed} {overrides:?}", self.setting.arch);
+        self.runs.get(&self.env, seed, overrides, &what)
     }
 
     /// ERM for the main phase, then the fine-tuning phase with ERM and with SAM(0.05), branched
@@ -136,10 +110,10 @@ impl CnnChecks {
     fn finetune(&mut self, seed: u64) -> Result<(Metrics, Metrics), String> {
         let key = format!("{seed}|finetune");
         if let (Some(a), Some(b)) = (
-            self.runs.get(&format!("{key}|erm")),
-            self.runs.get(&format!("{key}|sam")),
+            self.runs.recall(&format!("{key}|erm")),
+            self.runs.recall(&format!("{key}|sam")),
         ) {
-            return Ok((a.clone(), b.clone()));
+            return Ok((a, b));
         }
         let overrides = [
             ("method", "erm".to_string()),
@@ -160,7 +134,7 @@ impl CnnChecks {
         for (name, mut run) in [("erm", base), ("sam", with_sam)] {
             self.train(&mut run, &format!("seed {seed} fine-tuning with {name}"));
             let m = run.metrics();
-            self.runs.insert(format!("{key}|{name}"), m.clone());
+            self.runs.remember(format!("{key}|{name}"), m.clone());
             out.push(m);
         }
         let sam = out.pop().expect("two runs");
@@ -432,12 +406,18 @@ pub fn verifier(env: &VerifyEnv) -> Verifier<CnnChecks> {
         Tier::Smoke => SMOKE,
         Tier::Full => FULL,
     };
+    let base = vec![
+        ("arch", setting.arch.to_string()),
+        ("train_size", setting.train_size.to_string()),
+        ("test_size", setting.test_size.to_string()),
+        ("epochs", setting.epochs.to_string()),
+    ];
     Verifier::new(
         checks(env.tier),
         CnnChecks {
             env: env.clone(),
             setting,
-            runs: BTreeMap::new(),
+            runs: DataRunCache::new(&CNN_SCHEMA, super::build, setting.dataset, base),
         },
     )
 }

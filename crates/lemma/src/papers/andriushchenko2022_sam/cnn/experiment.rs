@@ -100,21 +100,14 @@ impl CnnRun {
     fn end_epoch(&mut self, epoch: usize) {
         let test = self.evaluate_test();
         let train = std::mem::take(&mut self.epoch_stats);
-        let at = (epoch + 1) as f64;
         let values = [
             train.mean_loss(),
             train.accuracy(),
             test.mean_loss(),
             test.accuracy(),
         ];
-        for (s, v) in self.series.iter_mut().zip(values) {
-            s.push(at, v);
-        }
-        if !train.mean_loss().is_finite() {
-            self.status = Status::Diverged {
-                step: self.done,
-                reason: "training loss is not finite".into(),
-            };
+        if let Some(diverged) = record_epoch(&mut self.series, epoch, values, self.done) {
+            self.status = diverged;
         }
     }
 
@@ -148,6 +141,25 @@ impl CnnRun {
         }
         self.status = Status::Finished;
     }
+}
+
+/// Records epoch `epoch`'s `[train loss, train accuracy, test loss, test accuracy]` in the
+/// [`epoch_series`] at x = epoch + 1; returns the divergence status when the training loss is not
+/// finite (after `done` batches). Both backends end an epoch with it.
+pub fn record_epoch(
+    series: &mut [Series],
+    epoch: usize,
+    values: [f64; 4],
+    done: u64,
+) -> Option<Status> {
+    let at = (epoch + 1) as f64;
+    for (s, v) in series.iter_mut().zip(values) {
+        s.push(at, v);
+    }
+    (!values[0].is_finite()).then(|| Status::Diverged {
+        step: done,
+        reason: "training loss is not finite".into(),
+    })
 }
 
 /// The 1-step (step ρ_e) and 20-step (step 0.1·ρ_e) m-sharpness, averaged over the fixed

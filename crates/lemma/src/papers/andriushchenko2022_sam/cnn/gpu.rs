@@ -5,11 +5,12 @@
 //! devices (`common.md` §2), so this run is for the page and the benches, not for the checks.
 
 use super::config::CnnConfig;
-use super::experiment::{epoch_series, measure_sharpness, series_metrics};
+use super::experiment::{epoch_series, measure_sharpness, record_epoch, series_metrics};
 use crate::data::images::Dataset;
 use crate::experiment::{Progress, Status};
 use crate::gpu::GpuError;
 use crate::gpu::context::GpuContext;
+use crate::gpu::experiment::{GpuExperiment, StepFuture};
 use crate::gpu::trainer::GpuTrainer;
 use crate::nn::pipeline::Pipeline;
 use crate::nn::train::Trainer;
@@ -64,7 +65,7 @@ impl GpuCnnRun {
     /// and reads the epoch's statistics back. It resolves once the device has finished the steps
     /// (so the time a host measures around it is the real time). At the end it measures the
     /// sharpness on the CPU from the final weights.
-    pub async fn step(&mut self, budget: u64) -> Result<Progress, GpuError> {
+    async fn advance(&mut self, budget: u64) -> Result<Progress, GpuError> {
         let mut left = budget;
         while self.status == Status::Running && left > 0 {
             let Some(plan) = self.pipeline.next_batch(&mut self.x, &mut self.y) else {
@@ -100,15 +101,8 @@ impl GpuCnnRun {
             mean(stats.eval),
             accuracy(stats.eval),
         ];
-        let at = (epoch + 1) as f64;
-        for (s, v) in self.series.iter_mut().zip(values) {
-            s.push(at, v);
-        }
-        if !values[0].is_finite() {
-            self.status = Status::Diverged {
-                step: self.done,
-                reason: "training loss is not finite".into(),
-            };
+        if let Some(diverged) = record_epoch(&mut self.series, epoch, values, self.done) {
+            self.status = diverged;
         }
         Ok(())
     }
@@ -123,8 +117,19 @@ impl GpuCnnRun {
         Ok(())
     }
 
+    /// The final weights.
+    pub async fn params(&self) -> Result<Vec<f32>, GpuError> {
+        self.trainer.read_params().await
+    }
+}
+
+impl GpuExperiment for GpuCnnRun {
+    fn step(&mut self, budget: u64) -> StepFuture<'_> {
+        Box::pin(self.advance(budget))
+    }
+
     /// `{done, total, status}` in batches.
-    pub fn progress(&self) -> Progress {
+    fn progress(&self) -> Progress {
         Progress {
             done: self.done,
             total: self.pipeline.total_batches() as u64,
@@ -133,22 +138,17 @@ impl GpuCnnRun {
     }
 
     /// The per-epoch series.
-    pub fn series(&self) -> &[Series] {
+    fn series(&self) -> &[Series] {
         &self.series
     }
 
     /// Final metrics (as the CPU run's).
-    pub fn metrics(&self) -> BTreeMap<String, f64> {
+    fn metrics(&self) -> BTreeMap<String, f64> {
         let mut m = self.metrics.clone();
         series_metrics(&self.series, &mut m);
         m.insert("epochs".into(), self.pipeline.epoch() as f64);
         m.insert("parameters".into(), self.config.arch.param_count() as f64);
         m
-    }
-
-    /// The final weights.
-    pub async fn params(&self) -> Result<Vec<f32>, GpuError> {
-        self.trainer.read_params().await
     }
 }
 

@@ -11,6 +11,7 @@ pub use experiment::CnnRun;
 
 use crate::data::images::Dataset;
 use crate::experiment::{Experiment, PartError};
+use crate::gpu::{GpuContext, GpuExperiment};
 use crate::schema::Params;
 use std::sync::Arc;
 
@@ -24,4 +25,18 @@ pub fn build(
     Ok(Box::new(
         CnnRun::new(config, seed, data).map_err(|e| PartError::Data(e.0))?,
     ))
+}
+
+/// Builds the CNN experiment's GPU run on the device of `ctx` (the registry's GPU builder for the
+/// `cnn` part).
+pub fn build_gpu(
+    ctx: Arc<GpuContext>,
+    params: &Params,
+    seed: u64,
+    data: Arc<Dataset>,
+) -> Result<Box<dyn GpuExperiment>, PartError> {
+    let config = CnnConfig::from_params(params)?;
+    let run =
+        gpu::GpuCnnRun::new(ctx, config, seed, data).map_err(|e| PartError::Data(e.to_string()))?;
+    Ok(Box::new(run))
 }
