@@ -26,7 +26,7 @@ async function missingNames(page, paper) {
     const b = window.wasmBindings;
     const paper = b.papers().find((p) => p.slug === slug);
     const module = await import(`./js/papers/${slug}.js`);
-    if (!module.page) return module.renderPage ? [] : ['the page module exports neither `page` nor `renderPage`'];
+    if (!module.page) return ['the page module exports no description `page`'];
     const { namesOf } = await import('./js/paper-page.js');
     const wanted = namesOf(module.page);
     const entries = new Map(smoke);

@@ -2,7 +2,10 @@
 //! (requested once per page or Worker), and the GPU run of any registry part that has one. Each
 //! `step` queues a bounded amount of work and resolves after the device has finished it.
 
-use crate::{data::Dataset, paper_part, parse_schema_params, seed_from, to_js};
+use crate::{
+    budget_from, data::Dataset, paper_part, parse_schema_params, seed_from, series_names, series_x,
+    series_y, to_js,
+};
 use lemma::gpu::{GpuContext, GpuExperiment};
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
@@ -53,12 +56,6 @@ pub struct GpuRun {
     inner: Box<dyn GpuExperiment>,
 }
 
-impl GpuRun {
-    fn series(&self, name: &str) -> Option<&lemma::series::Series> {
-        self.inner.series().iter().find(|s| s.name == name)
-    }
-}
-
 #[wasm_bindgen]
 impl GpuRun {
     /// A GPU run of part `part` of `slug` with `{name: value}` parameters, a seed and a dataset.
@@ -86,14 +83,9 @@ impl GpuRun {
 
     /// Queues up to `budget` work units; resolves to `{done, total, status}`.
     pub async fn step(&mut self, budget: f64) -> Result<JsValue, JsError> {
-        let budget = if budget.is_finite() && budget > 0.0 {
-            budget as u64
-        } else {
-            0
-        };
         let progress = self
             .inner
-            .step(budget)
+            .step(budget_from(budget))
             .await
             .map_err(|e| JsError::new(&e.to_string()))?;
         to_js(&progress)
@@ -107,19 +99,19 @@ impl GpuRun {
     /// Names of the recorded series.
     #[wasm_bindgen(js_name = seriesNames)]
     pub fn series_names(&self) -> Vec<String> {
-        self.inner.series().iter().map(|s| s.name.clone()).collect()
+        series_names(self.inner.series())
     }
 
     /// x values of a series.
     #[wasm_bindgen(js_name = seriesX)]
     pub fn series_x(&self, name: &str) -> Vec<f64> {
-        self.series(name).map(|s| s.x.clone()).unwrap_or_default()
+        series_x(self.inner.series(), name)
     }
 
     /// Values of a series.
     #[wasm_bindgen(js_name = seriesY)]
     pub fn series_y(&self, name: &str) -> Vec<f64> {
-        self.series(name).map(|s| s.y.clone()).unwrap_or_default()
+        series_y(self.inner.series(), name)
     }
 
     /// Scalar metrics `{name: value}`.

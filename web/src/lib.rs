@@ -11,6 +11,7 @@ pub mod gpu;
 use lemma::experiment::Experiment;
 use lemma::registry::{self, Paper};
 use lemma::schema::Params;
+use lemma::series::Series;
 use lemma::verify::Verify;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -94,7 +95,7 @@ pub fn validate_params(slug: &str, params: JsValue, seed: &str) -> Result<(), Js
         .map_err(|e| JsError::new(&e.to_string()))
 }
 
-/// Validates parameters of a paper's part (e.g. the SAM paper's `cnn`); throws the core's message.
+/// Validates parameters of a paper's part (e.g. a `cnn` part); throws the core's message.
 #[wasm_bindgen(js_name = validatePartParams)]
 pub fn validate_part_params(
     slug: &str,
@@ -137,16 +138,42 @@ pub fn dataset_file(value: &str) -> Result<String, JsError> {
         .ok_or_else(|| JsError::new(&format!("no dataset file for `dataset={value}`")))
 }
 
+/// A work budget from JS: a non-finite or non-positive number does no work.
+fn budget_from(budget: f64) -> u64 {
+    if budget.is_finite() && budget > 0.0 {
+        budget as u64
+    } else {
+        0
+    }
+}
+
+/// The names of recorded series.
+fn series_names(series: &[Series]) -> Vec<String> {
+    series.iter().map(|s| s.name.clone()).collect()
+}
+
+/// The x values of series `name` (empty when there is none).
+fn series_x(series: &[Series], name: &str) -> Vec<f64> {
+    series
+        .iter()
+        .find(|s| s.name == name)
+        .map(|s| s.x.clone())
+        .unwrap_or_default()
+}
+
+/// The y values of series `name` (empty when there is none).
+fn series_y(series: &[Series], name: &str) -> Vec<f64> {
+    series
+        .iter()
+        .find(|s| s.name == name)
+        .map(|s| s.y.clone())
+        .unwrap_or_default()
+}
+
 /// One experiment run, advanced from JS in bounded steps.
 #[wasm_bindgen]
 pub struct Run {
     exp: Box<dyn Experiment>,
-}
-
-impl Run {
-    fn series(&self, name: &str) -> Option<&lemma::series::Series> {
-        self.exp.series().iter().find(|s| s.name == name)
-    }
 }
 
 #[wasm_bindgen]
@@ -182,12 +209,7 @@ impl Run {
 
     /// Does at most `budget` work units; returns `{done, total, status}`.
     pub fn step(&mut self, budget: f64) -> Result<JsValue, JsError> {
-        let budget = if budget.is_finite() && budget > 0.0 {
-            budget as u64
-        } else {
-            0
-        };
-        to_js(&self.exp.step(budget))
+        to_js(&self.exp.step(budget_from(budget)))
     }
 
     /// Current `{done, total, status}`.
@@ -198,19 +220,19 @@ impl Run {
     /// Names of the recorded series.
     #[wasm_bindgen(js_name = seriesNames)]
     pub fn series_names(&self) -> Vec<String> {
-        self.exp.series().iter().map(|s| s.name.clone()).collect()
+        series_names(self.exp.series())
     }
 
     /// Iteration counts of a series (empty if unknown).
     #[wasm_bindgen(js_name = seriesX)]
     pub fn series_x(&self, name: &str) -> Vec<f64> {
-        self.series(name).map(|s| s.x.clone()).unwrap_or_default()
+        series_x(self.exp.series(), name)
     }
 
     /// Values of a series (empty if unknown).
     #[wasm_bindgen(js_name = seriesY)]
     pub fn series_y(&self, name: &str) -> Vec<f64> {
-        self.series(name).map(|s| s.y.clone()).unwrap_or_default()
+        series_y(self.exp.series(), name)
     }
 
     /// Scalar metrics `{name: value}`.

@@ -1,7 +1,6 @@
 // Entry point: waits for the wasm engine, then routes on the URL hash between the gallery and the
-// paper pages. A paper's page is the module `papers/<slug>.js`, loaded when first opened: its
-// description `page` (rendered by paper-page.js) or, for a page no description covers, its own
-// `renderPage`. Adding a paper needs no edit here.
+// paper pages. A paper's page is the description `page` exported by `papers/<slug>.js`, loaded
+// when first opened and rendered by paper-page.js. Adding a paper needs no edit here.
 
 import { bindings } from './wasm.js';
 import { readHash, onHashChange, showHashError } from './state.js';
@@ -50,17 +49,14 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (me !== navigation) return;
     }
-    if (!meta || !(module?.page || module?.renderPage)) {
+    if (!meta || !module?.page) {
       if (paper) showHashError(meta ? `the page of "${paper}" could not be loaded` : `unknown paper "${paper.slice(0, 40)}"`);
       document.title = 'Lemma — optimisation papers you can run';
       renderGallery(app, papers);
       return;
     }
     document.title = `${meta.title} — Lemma`;
-    const page = module.page
-      ? renderer.renderPaperPage(app, b, meta, values, module.page)
-      : module.renderPage(app, b, meta, values);
-    current = { slug: paper, page };
+    current = { slug: paper, page: renderer.renderPaperPage(app, b, meta, values, module.page) };
     scrollTo(0, 0);
   }
 

@@ -197,6 +197,30 @@ pub fn measure_sharpness(
     ]
 }
 
+/// A CNN run's progress in batches, on either backend.
+pub fn batch_progress(done: u64, pipeline: &Pipeline, status: &Status) -> Progress {
+    Progress {
+        done,
+        total: pipeline.total_batches() as u64,
+        status: status.clone(),
+    }
+}
+
+/// A CNN run's metrics on either backend: its own (`own`, e.g. sharpness), those of its
+/// per-epoch series, the epochs done and the parameter count.
+pub fn run_metrics(
+    own: &BTreeMap<String, f64>,
+    series: &[Series],
+    pipeline: &Pipeline,
+    parameters: usize,
+) -> BTreeMap<String, f64> {
+    let mut m = own.clone();
+    series_metrics(series, &mut m);
+    m.insert("epochs".into(), pipeline.epoch() as f64);
+    m.insert("parameters".into(), parameters as f64);
+    m
+}
+
 /// Metrics every CNN run reports from its per-epoch series (final and best test accuracy, best
 /// epoch, last training loss).
 pub fn series_metrics(series: &[Series], m: &mut BTreeMap<String, f64>) {
@@ -250,11 +274,7 @@ impl Experiment for CnnRun {
     }
 
     fn progress(&self) -> Progress {
-        Progress {
-            done: self.done,
-            total: self.pipeline.total_batches() as u64,
-            status: self.status.clone(),
-        }
+        batch_progress(self.done, &self.pipeline, &self.status)
     }
 
     fn series(&self) -> &[Series] {
@@ -262,11 +282,12 @@ impl Experiment for CnnRun {
     }
 
     fn metrics(&self) -> BTreeMap<String, f64> {
-        let mut m = self.metrics.clone();
-        series_metrics(&self.series, &mut m);
-        m.insert("epochs".into(), self.pipeline.epoch() as f64);
-        m.insert("parameters".into(), self.trainer.params.len() as f64);
-        m
+        run_metrics(
+            &self.metrics,
+            &self.series,
+            &self.pipeline,
+            self.trainer.params.len(),
+        )
     }
 
     fn vectors(&self) -> Vec<NamedVector> {

@@ -5,7 +5,9 @@
 //! devices (`common.md` §2), so this run is for the page and the benches, not for the checks.
 
 use super::config::CnnConfig;
-use super::experiment::{epoch_series, measure_sharpness, record_epoch, series_metrics};
+use super::experiment::{
+    batch_progress, epoch_series, measure_sharpness, record_epoch, run_metrics,
+};
 use crate::data::images::Dataset;
 use crate::experiment::{Progress, Status};
 use crate::gpu::GpuError;
@@ -130,11 +132,7 @@ impl GpuExperiment for GpuCnnRun {
 
     /// `{done, total, status}` in batches.
     fn progress(&self) -> Progress {
-        Progress {
-            done: self.done,
-            total: self.pipeline.total_batches() as u64,
-            status: self.status.clone(),
-        }
+        batch_progress(self.done, &self.pipeline, &self.status)
     }
 
     /// The per-epoch series.
@@ -144,11 +142,8 @@ impl GpuExperiment for GpuCnnRun {
 
     /// Final metrics (as the CPU run's).
     fn metrics(&self) -> BTreeMap<String, f64> {
-        let mut m = self.metrics.clone();
-        series_metrics(&self.series, &mut m);
-        m.insert("epochs".into(), self.pipeline.epoch() as f64);
-        m.insert("parameters".into(), self.config.arch.param_count() as f64);
-        m
+        let parameters = self.config.arch.param_count();
+        run_metrics(&self.metrics, &self.series, &self.pipeline, parameters)
     }
 }
 
