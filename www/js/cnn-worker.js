@@ -55,17 +55,9 @@ async function train(msg, me) {
   const runs = msg.runs.map((r) => ({
     id: r.id,
     run: g ? new GpuRun(g.device, msg.slug, msg.part, r.params, msg.seed, data) : Run.forPart(msg.slug, msg.part, r.params, msg.seed, data),
-    batch: Number(r.params.batch ?? 128),
-    trainSize: Number(r.params.train_size),
     seconds: 0,
     steps: 0,
   }));
-  // Images in the first `done` batches: every epoch is ceil(train/batch) batches, the last one
-  // partial (the pipeline's rule).
-  const imagesIn = (r, done) => {
-    const perEpoch = Math.ceil(r.trainSize / r.batch);
-    return Math.floor(done / perEpoch) * r.trainSize + Math.min((done % perEpoch) * r.batch, r.trainSize);
-  };
   const budget = g ? 8 : 1;
   try {
     for (;;) {
@@ -80,11 +72,12 @@ async function train(msg, me) {
         r.progress = g ? await r.run.step(budget) : r.run.step(budget);
         r.seconds += (performance.now() - t0) / 1000;
         r.steps += r.progress.done - before;
-        r.images = imagesIn(r, r.progress.done);
+        const state = snapshot(r.run);
+        // The core counts the images trained (a partial last batch counts its own).
         self.postMessage({
-          type: 'progress', id: r.id, progress: r.progress, ...snapshot(r.run),
+          type: 'progress', id: r.id, progress: r.progress, ...state,
           msPerStep: r.steps ? (1000 * r.seconds) / r.steps : null,
-          imagesPerSec: r.seconds ? r.images / r.seconds : null,
+          imagesPerSec: r.seconds ? state.metrics.images_trained / r.seconds : null,
         });
         // Let pause/stop messages in between slices.
         await new Promise((resolve) => setTimeout(resolve, 0));

@@ -78,6 +78,7 @@ pub struct Pipeline {
     augment: Rng,
     epoch: usize,
     cursor: usize,
+    images_trained: usize,
 }
 
 /// A pipeline that cannot be built from its settings.
@@ -137,6 +138,7 @@ impl Pipeline {
             augment: Rng::new(0),
             epoch: 0,
             cursor: 0,
+            images_trained: 0,
         };
         pipeline.start_epoch();
         Ok(pipeline)
@@ -176,6 +178,11 @@ impl Pipeline {
     /// Total batches over all phases.
     pub fn total_batches(&self) -> usize {
         self.total_epochs() * self.batches_per_epoch()
+    }
+
+    /// Training images handed out so far (a partial last batch counts its own images).
+    pub fn images_trained(&self) -> usize {
+        self.images_trained
     }
 
     /// Epochs finished so far.
@@ -240,6 +247,7 @@ impl Pipeline {
             epoch: self.epoch,
             ends_epoch: end == self.config.train_size,
         };
+        self.images_trained += end - self.cursor;
         self.cursor = end;
         if plan.ends_epoch {
             self.epoch += 1;
@@ -379,8 +387,17 @@ mod tests {
                 seen[(img[0] * 255.0).round() as usize] += 1;
             }
             plans.push(plan);
+            if plans.len() == 5 {
+                // One epoch of 50 (16 + 16 + 16 + 2) and one batch of the next.
+                assert_eq!(p.images_trained(), 66);
+            }
         }
         assert!(seen.iter().all(|&c| c == 3), "{seen:?}");
+        assert_eq!(
+            p.images_trained(),
+            150,
+            "3 epochs of 50, partial batches counted"
+        );
         let lrs: Vec<f32> = plans.iter().map(|p| p.lr).collect();
         assert_eq!(
             lrs,

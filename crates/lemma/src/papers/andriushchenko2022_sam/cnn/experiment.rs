@@ -207,7 +207,8 @@ pub fn batch_progress(done: u64, pipeline: &Pipeline, status: &Status) -> Progre
 }
 
 /// A CNN run's metrics on either backend: its own (`own`, e.g. sharpness), those of its
-/// per-epoch series, the epochs done and the parameter count.
+/// per-epoch series, the epochs done, the training images seen (hosts time throughput with it)
+/// and the parameter count.
 pub fn run_metrics(
     own: &BTreeMap<String, f64>,
     series: &[Series],
@@ -217,6 +218,7 @@ pub fn run_metrics(
     let mut m = own.clone();
     series_metrics(series, &mut m);
     m.insert("epochs".into(), pipeline.epoch() as f64);
+    m.insert("images_trained".into(), pipeline.images_trained() as f64);
     m.insert("parameters".into(), parameters as f64);
     m
 }
