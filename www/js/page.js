@@ -300,10 +300,11 @@ export function createPage(o) {
 }
 
 /** Controls of the page-level state: a subset parameter (e.g. `algos`) is a row of checkboxes,
- * one per option with its label and palette colour. Returns sync(state). */
+ * one per option with its label and palette colour; any other one the usual schema control.
+ * Returns sync(state). */
 function viewControls(container, view, set) {
   const syncs = view.params.filter((spec) => spec.type === 'subset').map((spec) => {
-    const box = el('fieldset', { className: spec.name }, el('legend', { textContent: 'Algorithms' }));
+    const box = el('fieldset', { className: spec.name, title: spec.doc }, el('legend', { textContent: 'Algorithms' }));
     const boxes = new Map();
     spec.options.forEach((id, i) => {
       const cb = el('input', { type: 'checkbox', name: `algo-${id}`, value: id });
@@ -319,6 +320,11 @@ function viewControls(container, view, set) {
       for (const [id, cb] of boxes) cb.checked = list.includes(id);
     };
   });
+  const others = view.params.filter((spec) => spec.type !== 'subset');
+  if (others.length) {
+    const setters = renderControls(container, { params: others }, new Map(others.map((p) => [p.name, p.default])), (name, text) => set({ [name]: text }));
+    syncs.push((s) => others.forEach((p) => setters.set(p.name, s.extra[p.name])));
+  }
   return (s) => syncs.forEach((sync) => sync(s));
 }
 
