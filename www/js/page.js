@@ -53,6 +53,8 @@ export const fmt = (v) =>
  * @param {(figure: HTMLElement, more: HTMLElement) => {reset(runs, state), render(runs, state)}} o.figures
  * @param {(run) => string|null} [o.outsideTheory]  why a run has left the regime the paper's claim
  *   assumes (shown in a notice above the figure); diverged runs always are
+ * @param {(run) => string|null} [o.divergence]  what a diverged run's divergence means, in place of
+ *   the generic "the step size is too large for this setting" (e.g. a divergence the paper predicts)
  * @param {(more: HTMLElement, onChange: () => void, seedOf: () => string) => Array<Section>} [o.sections]
  *   extra sections with their own hash entries (e.g. a paper's CNN part). A Section is
  *   { owns(key), validate(values, seed) -> error|null, entries(), onHash(values), dispose() }: the
@@ -171,7 +173,7 @@ export function createPage(o) {
     const lines = runs.flatMap((r) => {
       const st = r.progress.status;
       const why = st.state === 'diverged'
-        ? `diverged at step ${st.step} (${st.reason ?? 'the iterates blew up'}): the step size is too large for this setting, so the run has no limit and the claim says nothing about it`
+        ? `diverged at step ${st.step} (${st.reason ?? 'the iterates blew up'}): ${o.divergence?.(r) ?? 'the step size is too large for this setting, so the run has no limit and the claim says nothing about it'}`
         : o.outsideTheory?.(r);
       return why ? [`${r.label}: ${why}`] : [];
     });
@@ -185,7 +187,9 @@ export function createPage(o) {
     figures.render(runs, state);
     renderNotice();
     const done = runs.reduce((s, r) => s + r.progress.done, 0);
-    const total = runs.reduce((s, r) => s + r.progress.total, 0);
+    // A diverged run does no more work: it counts up to the step where it stopped (the notice
+    // and the table say which run stopped and why).
+    const total = runs.reduce((s, r) => s + (r.progress.status.state === 'diverged' ? r.progress.done : r.progress.total), 0);
     progress.textContent = `${done.toLocaleString()} / ${total.toLocaleString()} iterations`;
     root.dataset.done = String(done);
     root.dataset.finished = runs.every((r) => r.progress.status.state !== 'running') ? '1' : '0';

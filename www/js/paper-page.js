@@ -9,13 +9,14 @@
 //                             schema's options. Or run: { id, label(state), color, slice }.
 //   slice: number | { option: number }   iterations per frame and run (default 250)
 //   runLabel(id, state, label)  a run label other than the schema's `label`
-//   defaults, outsideTheory   as in createPage
+//   defaults, outsideTheory, divergence   as in createPage
 //   figure: [chart]           the main figure; more: { heading, text, charts: [chart] }
 //   metrics: [[heading, name] | [heading, [names…], show(...values)]]   the results table
 //   sweeps: [sweep]
 // A chart: { className, title, xLabel, yLabel, xLog, yLog, xInteger, range } with one of
-//   curves: [{ series | prefix, label(run, name), color?, dash? }]  recorded series per run
-//     (`prefix` takes every series of the first run whose name starts with it), plus
+//   curves: [{ series | prefix, label(run, name), color?, dash?, once? }]  recorded series per run
+//     (`prefix` takes every series of the first run whose name starts with it; `once` draws the
+//     curve of the first run only: a reference line every run records alike), plus
 //     levels: [{ metric, label, color, dash }] drawn flat and markers(metrics) → [{x, label, color}];
 //   vectors: [{ vector, label(run), line?, dash?, positive? }] per run (points unless `line`), with reference / last: a vector
 //     of one run ({ vector, label, color, bars?, from(runs) }) before / after them;
@@ -60,10 +61,15 @@ function makeChart(host, spec) {
   let curves = []; // [{ run, name, label, color, dash }]
   return {
     reset(runs) {
-      curves = runs.flatMap((r) => spec.curves.flatMap((c, ci) => {
+      const of = (r, c, ci) => {
         const names = c.prefix ? r.run.seriesNames().filter((n) => n.startsWith(c.prefix)) : [c.series];
         return names.map((name, i) => ({ run: r, name, label: c.label(r, name), color: typeof c.color === 'function' ? c.color(i) : c.color ?? r.color, dash: c.dash, key: ci }));
-      }));
+      };
+      // Each run's curves, then the first run's `once` curves (the shared references).
+      curves = [
+        ...runs.flatMap((r) => spec.curves.flatMap((c, ci) => (c.once ? [] : of(r, c, ci)))),
+        ...(runs.length ? spec.curves.flatMap((c, ci) => (c.once ? of(runs[0], c, ci) : [])) : []),
+      ];
       const levels = (spec.levels ?? []).map((l) => ({ label: l.label, color: l.color, dash: l.dash }));
       chart.setSeries([...curves.map(({ label, color, dash }) => ({ label, color, dash })), ...levels]);
       markers = spec.markers?.(runs[0].run.metrics()) ?? [];
@@ -170,6 +176,7 @@ export function renderPaperPage(root, b, paper, initialValues, d) {
     skip: compare ? [compare.param] : [],
     defaults: d.defaults,
     outsideTheory: d.outsideTheory,
+    divergence: d.divergence,
     paramSets: (state) => (compare
       ? optionsOf(state).map((id) => ({ ...Object.fromEntries(state.params), [compare.param]: id }))
       : [Object.fromEntries(state.params)]),

@@ -162,6 +162,13 @@ const DENSE_RECORDS: u64 = 100;
 /// Log-spaced recording points after the dense part.
 const LOG_RECORDS: u32 = 200;
 
+/// The iteration counts at which [`Stepper`] records a run of `total` iterations (dense, then
+/// log-spaced, ending at `total`), for a model that must prepare for them (e.g. a tail average
+/// needs its running sum at half of each recording time).
+pub fn record_grid(total: u64) -> Vec<u64> {
+    log_grid(total, DENSE_RECORDS, LOG_RECORDS)
+}
+
 /// Runs a [`Stepwise`] model as an [`Experiment`]: iterations under a budget, divergence,
 /// recording on the log grid, progress and the `iterations` / `diverged_at` metrics.
 pub struct Stepper<M> {
@@ -187,7 +194,7 @@ impl<M: Stepwise> Stepper<M> {
             model,
             t: 0,
             total,
-            grid: log_grid(total, DENSE_RECORDS, LOG_RECORDS),
+            grid: record_grid(total),
             next_record: 0,
             series,
             status: Status::Running,

@@ -7,6 +7,7 @@
 use crate::data::images::Dataset;
 use crate::experiment::{Builder, DataBuilder, Experiment, Status};
 use crate::schema::{Params, Schema};
+use crate::series::Series;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -172,12 +173,19 @@ pub struct RunOutcome {
     pub metrics: BTreeMap<String, f64>,
     /// Step at which the run diverged, if it did.
     pub diverged_at: Option<u64>,
+    /// The recorded curves (up to the divergence, if any).
+    pub series: Vec<Series>,
 }
 
 impl RunOutcome {
     /// A metric, NaN when the run did not report it.
     pub fn get(&self, key: &str) -> f64 {
         self.metrics.get(key).copied().unwrap_or(f64::NAN)
+    }
+
+    /// The recorded curve called `name`, if the run has one.
+    pub fn series(&self, name: &str) -> Option<&Series> {
+        self.series.iter().find(|s| s.name == name)
     }
 
     /// Why a theory stated for stable runs does not apply (`common.md` §3 and §9): the run
@@ -240,6 +248,7 @@ impl RunCache {
         let o = RunOutcome {
             metrics: run.metrics(),
             diverged_at,
+            series: run.series().to_vec(),
         };
         self.cache.insert(key, o.clone());
         o

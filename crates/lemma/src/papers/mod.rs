@@ -3,3 +3,4 @@
 pub mod andriushchenko2022_sam;
 pub mod boursier2022_relu_flow;
 pub mod pesme2021_sgd_dln;
+pub mod varre2022_accel_sgd;
