@@ -16,7 +16,7 @@ for (const p of wasm.papers()) {
   let best = Infinity;
   for (let i = 0; i < REPEATS; i++) {
     const start = performance.now();
-    const run = new wasm.Run(p.slug, {}, '0'); // seeds cross as text
+    const run = new wasm.Run(p.slug, {}, '0'); // seeds cross as text (schema::parse_seed)
     while (run.step(1e9).status.state === 'running');
     best = Math.min(best, performance.now() - start);
     run.free();

@@ -133,7 +133,8 @@ pub trait Stepwise {
     fn from_params(params: &Params, seed: u64) -> Result<Self, ParamError>
     where
         Self: Sized;
-    /// Iterations of the whole run.
+    /// Iterations of the whole run; an upper bound when the model can stop early
+    /// ([`Stepwise::stopped`]).
     fn total(&self) -> u64;
     /// Names of the recorded series, in the order of [`Stepwise::record`]'s values.
     fn series_names(&self) -> Vec<String>;
@@ -146,7 +147,14 @@ pub trait Stepwise {
     fn advance(&mut self, t: u64) -> Option<String>;
     /// The current value of every series.
     fn record(&self) -> Vec<f64>;
-    /// Called once when the run has done all its iterations.
+    /// Whether the run has ended before [`Stepwise::total`] iterations (e.g. a sequential test
+    /// that has decided). [`Stepper`] asks after every iteration; once it is true the run is
+    /// finished at that iteration: its last state is recorded, its total becomes the iterations
+    /// done and [`Stepwise::finish`] is called. Default: never.
+    fn stopped(&self) -> bool {
+        false
+    }
+    /// Called once when the run has done all its iterations (or has stopped early).
     fn finish(&mut self) {}
     /// Adds this model's scalar results after `t` iterations to `m` (which already holds
     /// `iterations`, and `diverged_at` when `diverged`).
@@ -169,8 +177,8 @@ pub fn record_grid(total: u64) -> Vec<u64> {
     log_grid(total, DENSE_RECORDS, LOG_RECORDS)
 }
 
-/// Runs a [`Stepwise`] model as an [`Experiment`]: iterations under a budget, divergence,
-/// recording on the log grid, progress and the `iterations` / `diverged_at` metrics.
+/// Runs a [`Stepwise`] model as an [`Experiment`]: iterations under a budget, divergence, an
+/// early stop, recording on the log grid, progress and the `iterations` / `diverged_at` metrics.
 pub struct Stepper<M> {
     model: M,
     t: u64,
@@ -210,12 +218,28 @@ impl<M: Stepwise> Stepper<M> {
 
     fn record_if_due(&mut self) {
         if self.grid.get(self.next_record) == Some(&self.t) {
-            let x = self.model.x(self.t);
-            for (series, y) in self.series.iter_mut().zip(self.model.record()) {
-                series.push(x, y);
-            }
+            self.record_now();
             self.next_record += 1;
         }
+    }
+
+    fn record_now(&mut self) {
+        let x = self.model.x(self.t);
+        for (series, y) in self.series.iter_mut().zip(self.model.record()) {
+            series.push(x, y);
+        }
+    }
+
+    /// Ends the run at the current iteration because the model has stopped: the last state is
+    /// recorded (if the grid did not just record it) and the total becomes the iterations done.
+    fn stop_early(&mut self) {
+        let recorded = self.next_record > 0 && self.grid.get(self.next_record - 1) == Some(&self.t);
+        if !recorded {
+            self.record_now();
+        }
+        self.total = self.t;
+        self.status = Status::Finished;
+        self.model.finish();
     }
 }
 
@@ -234,6 +258,10 @@ impl<M: Stepwise> Experiment for Stepper<M> {
                 return self.progress();
             }
             self.record_if_due();
+            if self.model.stopped() {
+                self.stop_early();
+                return self.progress();
+            }
         }
         if self.status == Status::Running && self.t >= self.total {
             self.status = Status::Finished;
@@ -282,4 +310,82 @@ pub fn build<M: Stepwise + 'static>(
     seed: u64,
 ) -> Result<Box<dyn Experiment>, ParamError> {
     Ok(Box::new(Stepper::new(M::from_params(params, seed)?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counts up and stops at `stop` (never, when `stop` is beyond `total`).
+    struct Counter {
+        n: u64,
+        stop: u64,
+        total: u64,
+        finished: bool,
+    }
+
+    impl Stepwise for Counter {
+        fn from_params(_: &Params, _: u64) -> Result<Self, ParamError> {
+            unreachable!("built by hand")
+        }
+        fn total(&self) -> u64 {
+            self.total
+        }
+        fn series_names(&self) -> Vec<String> {
+            vec!["n".into()]
+        }
+        fn advance(&mut self, _t: u64) -> Option<String> {
+            self.n += 1;
+            None
+        }
+        fn record(&self) -> Vec<f64> {
+            vec![self.n as f64]
+        }
+        fn stopped(&self) -> bool {
+            self.n >= self.stop
+        }
+        fn finish(&mut self) {
+            self.finished = true;
+        }
+        fn metrics(&self, _: u64, _: bool, _: &mut BTreeMap<String, f64>) {}
+        fn vectors(&self) -> Vec<NamedVector> {
+            Vec::new()
+        }
+        fn notes(&self) -> Vec<String> {
+            Vec::new()
+        }
+    }
+
+    fn counter(stop: u64, total: u64) -> Stepper<Counter> {
+        Stepper::new(Counter {
+            n: 0,
+            stop,
+            total,
+            finished: false,
+        })
+    }
+
+    #[test]
+    fn a_model_that_stops_early_finishes_there_with_its_last_state_recorded() {
+        // 137 is off the log grid of 10 000 (dense to 100, then log-spaced).
+        let mut run = counter(137, 10_000);
+        let p = run.step(100);
+        assert_eq!((p.done, p.total, p.running()), (100, 10_000, true));
+        let p = run.step(u64::MAX);
+        assert_eq!((p.done, p.total, p.status), (137, 137, Status::Finished));
+        assert!(run.model().finished);
+        let s = &run.series()[0];
+        assert_eq!((s.x.last(), s.y.last()), (Some(&137.0), Some(&137.0)));
+        assert!(s.x.windows(2).all(|w| w[0] < w[1]), "no point twice");
+        assert_eq!(run.metrics()["iterations"], 137.0);
+        // Stepping a finished run does nothing.
+        assert_eq!(run.step(10).done, 137);
+        // A stop on a grid point records it once; a model that never stops runs to its total.
+        let mut run = counter(50, 1_000);
+        run.step(u64::MAX);
+        assert_eq!(run.series()[0].x.iter().filter(|x| **x == 50.0).count(), 1);
+        let mut run = counter(u64::MAX, 300);
+        let p = run.step(u64::MAX);
+        assert_eq!((p.done, p.total, p.status), (300, 300, Status::Finished));
+    }
 }

@@ -2,7 +2,8 @@
 //!
 //! * [`Rng`]: the portable project generator (xoshiro256** seeded through SplitMix64). Integer
 //!   arithmetic plus `libm` for the transcendental functions, so the stream is bit-identical natively
-//!   and in wasm32.
+//!   and in wasm32. Exact Poisson draws ([`Rng::poisson`], [`Poisson`]): inversion below λ = 10,
+//!   Hörmann's transformed rejection (PTRS) above (`common.md` §2).
 //! * [`NumpyLegacy`]: a re-implementation of numpy's legacy global generator (`np.random.seed(int)`):
 //!   MT19937 seeded by `init_genrand`, 53-bit doubles, the polar Gaussian that caches its second value,
 //!   and the masked-rejection `randint`. It exists only for presets that replay an official notebook.
@@ -65,6 +66,12 @@ impl Rng {
         libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
     }
 
+    /// An exact Poisson(λ) draw (`common.md` §2: no normal approximation); see [`Poisson`].
+    /// λ ≤ 0 (or NaN) gives 0.
+    pub fn poisson(&mut self, lambda: f64) -> u64 {
+        Poisson::new(lambda).sample(self)
+    }
+
     /// Uniform integer in `0..n` (Lemire's unbiased multiply-shift rejection). `n` must be > 0.
     pub fn below(&mut self, n: u64) -> u64 {
         assert!(n > 0, "Rng::below needs n > 0");
@@ -74,6 +81,116 @@ impl Rng {
             if (m as u64) >= threshold {
                 return (m >> 64) as u64;
             }
+        }
+    }
+}
+
+/// [`Poisson`] uses inversion below this mean and PTRS from it on (PTRS needs λ ≥ 10).
+pub const POISSON_INVERSION_BELOW: f64 = 10.0;
+
+/// The exact Poisson(λ) law with its sampling constants computed once, for many draws at one λ
+/// ([`Rng::poisson`] builds one per draw; both give the same stream). λ < 10: inversion by
+/// sequential search from 0 (one uniform per draw); λ ≥ 10: PTRS, the transformed rejection
+/// method of Hörmann (1993), two uniforms per trial, acceptance ≈ 0.9 and more as λ grows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Poisson {
+    /// λ ≤ 0 (or NaN): always 0.
+    Zero,
+    /// Inversion, with e^{−λ}.
+    Inversion {
+        /// λ.
+        lambda: f64,
+        /// e^{−λ}, the mass at 0.
+        p0: f64,
+    },
+    /// PTRS constants.
+    Ptrs {
+        /// λ.
+        lambda: f64,
+        /// ln λ.
+        log_lambda: f64,
+        /// Hörmann's a.
+        a: f64,
+        /// Hörmann's b.
+        b: f64,
+        /// ln(1/α).
+        log_inv_alpha: f64,
+        /// The quick-acceptance bound v_r.
+        vr: f64,
+    },
+}
+
+impl Poisson {
+    /// The law of mean `lambda`, which must be finite (λ ≤ 0 or NaN: [`Poisson::Zero`]).
+    pub fn new(lambda: f64) -> Self {
+        debug_assert!(lambda != f64::INFINITY, "a Poisson mean must be finite");
+        if lambda.is_nan() || lambda <= 0.0 {
+            Self::Zero
+        } else if lambda < POISSON_INVERSION_BELOW {
+            Self::Inversion {
+                lambda,
+                p0: libm::exp(-lambda),
+            }
+        } else {
+            let b = 0.931 + 2.53 * libm::sqrt(lambda);
+            Self::Ptrs {
+                lambda,
+                log_lambda: libm::log(lambda),
+                a: -0.059 + 0.02483 * b,
+                b,
+                log_inv_alpha: libm::log(1.1239 + 1.1328 / (b - 3.4)),
+                vr: 0.9277 - 3.6224 / (b - 2.0),
+            }
+        }
+    }
+
+    /// The mean λ (0 for [`Poisson::Zero`]).
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Self::Zero => 0.0,
+            Self::Inversion { lambda, .. } | Self::Ptrs { lambda, .. } => lambda,
+        }
+    }
+
+    /// One draw.
+    pub fn sample(&self, rng: &mut Rng) -> u64 {
+        match *self {
+            Self::Zero => 0,
+            Self::Inversion { lambda, p0 } => {
+                let u = rng.uniform();
+                let (mut p, mut cdf, mut k) = (p0, p0, 0u64);
+                // P(k > 200) < 1e-150 for λ < 10; the cap only guards against a u that
+                // rounding puts above the computed cdf's limit.
+                while u > cdf && k < 200 {
+                    k += 1;
+                    p *= lambda / k as f64;
+                    cdf += p;
+                }
+                k
+            }
+            Self::Ptrs {
+                lambda,
+                log_lambda,
+                a,
+                b,
+                log_inv_alpha,
+                vr,
+            } => loop {
+                let u = rng.uniform() - 0.5;
+                let v = rng.uniform();
+                let us = 0.5 - u.abs();
+                let k = libm::floor((2.0 * a / us + b) * u + lambda + 0.43);
+                if us >= 0.07 && v <= vr {
+                    return k as u64;
+                }
+                if k < 0.0 || (us < 0.013 && v > us) {
+                    continue;
+                }
+                let lhs = libm::log(v) + log_inv_alpha - libm::log(a / (us * us) + b);
+                if lhs <= -lambda + k * log_lambda - libm::lgamma(k + 1.0) {
+                    return k as u64;
+                }
+            },
         }
     }
 }
@@ -250,6 +367,74 @@ mod tests {
         let mut r = Rng { s: [1, 2, 3, 4] };
         let out: Vec<u64> = (0..4).map(|_| r.next_u64()).collect();
         assert_eq!(out, [11_520, 0, 1_509_978_240, 1_215_971_899_390_074_240]);
+    }
+
+    /// Mean and variance of `draws` Poisson(λ) samples: both must be within 5 standard errors of
+    /// λ (Var of the sample mean λ/N; Var of the sample variance ≈ (λ + 2λ²)/N for Poisson).
+    fn poisson_moments(lambda: f64, draws: usize, seed: u64) -> (f64, f64) {
+        let mut r = Rng::new(seed);
+        let xs: Vec<f64> = (0..draws).map(|_| r.poisson(lambda) as f64).collect();
+        let mean = xs.iter().sum::<f64>() / draws as f64;
+        let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (draws - 1) as f64;
+        (mean, var)
+    }
+
+    #[test]
+    fn poisson_mean_and_variance_small_and_large_lambda() {
+        let n = 200_000;
+        // Inversion (λ < 10) and PTRS (λ ≥ 10, up to 10⁶): a Poisson's mean and variance are λ.
+        for (i, lambda) in [0.05, 0.7, 3.0, 9.99, 10.0, 17.5, 100.0, 2_500.0, 1e6]
+            .into_iter()
+            .enumerate()
+        {
+            let (mean, var) = poisson_moments(lambda, n, 100 + i as u64);
+            let se_mean = libm::sqrt(lambda / n as f64);
+            let se_var = libm::sqrt((lambda + 2.0 * lambda * lambda) / n as f64);
+            assert!(
+                (mean - lambda).abs() < 5.0 * se_mean,
+                "λ = {lambda}: mean {mean} (se {se_mean})"
+            );
+            assert!(
+                (var - lambda).abs() < 5.0 * se_var,
+                "λ = {lambda}: variance {var} (se {se_var})"
+            );
+        }
+    }
+
+    #[test]
+    fn poisson_pmf_matches_exactly_on_both_methods() {
+        // Not only two moments: the empirical pmf is within sampling noise of the exact pmf at
+        // every k, for an inversion λ and a PTRS λ (a wrong constant in PTRS shifts mass locally).
+        let n = 400_000;
+        for lambda in [4.0, 25.0] {
+            let mut r = Rng::new(9);
+            let mut counts = vec![0usize; 200];
+            for _ in 0..n {
+                counts[(r.poisson(lambda) as usize).min(199)] += 1;
+            }
+            for (k, c) in counts.iter().enumerate().take(100) {
+                let kf = k as f64;
+                let p = libm::exp(-lambda + kf * libm::log(lambda) - libm::lgamma(kf + 1.0));
+                let se = libm::sqrt(p * (1.0 - p) / n as f64) + 1e-12;
+                let freq = *c as f64 / n as f64;
+                assert!(
+                    (freq - p).abs() < 5.0 * se + 2.0 / n as f64,
+                    "λ = {lambda}, k = {k}: frequency {freq} against pmf {p}"
+                );
+            }
+        }
+        // A law built once draws the very stream of per-draw laws.
+        for lambda in [0.3, 7.0, 12.0, 400.0] {
+            let law = Poisson::new(lambda);
+            let (mut r1, mut r2) = (Rng::new(5), Rng::new(5));
+            for _ in 0..1000 {
+                assert_eq!(law.sample(&mut r1), r2.poisson(lambda));
+            }
+            assert_eq!(law.mean(), lambda);
+        }
+        assert_eq!(Rng::new(1).poisson(0.0), 0);
+        assert_eq!(Rng::new(1).poisson(-3.0), 0);
+        assert_eq!(Rng::new(1).poisson(f64::NAN), 0);
     }
 
     #[test]
