@@ -135,6 +135,21 @@ pub fn parse_seed(text: &str) -> Result<u64, ParamError> {
 }
 
 impl ParamSpec {
+    /// The spec of every constructor below: `name` of `kind`, with its default and doc.
+    const fn of(
+        name: &'static str,
+        kind: ParamKind,
+        default: &'static str,
+        doc: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            kind,
+            default,
+            doc,
+        }
+    }
+
     /// An integer parameter in `min..=max`.
     pub const fn int(
         name: &'static str,
@@ -144,12 +159,7 @@ impl ParamSpec {
         doc: &'static str,
     ) -> Self {
         let kind = ParamKind::Int { min, max };
-        Self {
-            name,
-            kind,
-            default,
-            doc,
-        }
+        Self::of(name, kind, default, doc)
     }
 
     /// A float parameter in `min..=max` with a linear slider.
@@ -165,12 +175,7 @@ impl ParamSpec {
             max,
             log: false,
         };
-        Self {
-            name,
-            kind,
-            default,
-            doc,
-        }
+        Self::of(name, kind, default, doc)
     }
 
     /// A float parameter in `min..=max` with a logarithmic slider.
@@ -186,12 +191,7 @@ impl ParamSpec {
             max,
             log: true,
         };
-        Self {
-            name,
-            kind,
-            default,
-            doc,
-        }
+        Self::of(name, kind, default, doc)
     }
 
     /// A choice among `options` (add page labels with [`ParamSpec::labelled`]).
@@ -205,12 +205,7 @@ impl ParamSpec {
             options,
             labels: &[],
         };
-        Self {
-            name,
-            kind,
-            default,
-            doc,
-        }
+        Self::of(name, kind, default, doc)
     }
 
     /// A non-empty comma list of distinct `options` (add page labels with
@@ -225,12 +220,7 @@ impl ParamSpec {
             options,
             labels: &[],
         };
-        Self {
-            name,
-            kind,
-            default,
-            doc,
-        }
+        Self::of(name, kind, default, doc)
     }
 
     /// This choice or subset with a page label per option (same order as the options).
