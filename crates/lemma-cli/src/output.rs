@@ -90,6 +90,9 @@ pub struct RunReport {
     series: BTreeMap<String, Value>,
     vectors: BTreeMap<String, Vec<f64>>,
     notes: Vec<String>,
+    /// Wall time of building and running the experiment inside this process, in seconds (no
+    /// start-up, data loading or output): the in-process figure the benches compare.
+    run_seconds: f64,
 }
 
 impl RunReport {
@@ -100,6 +103,7 @@ impl RunReport {
         seed: u64,
         exp: &dyn Experiment,
         progress: &Progress,
+        run_seconds: f64,
     ) -> Self {
         Self {
             slug,
@@ -118,6 +122,7 @@ impl RunReport {
                 .map(|v| (v.name, v.values))
                 .collect(),
             notes: exp.notes(),
+            run_seconds,
         }
     }
 

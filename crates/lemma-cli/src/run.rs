@@ -8,6 +8,7 @@ use lemma::registry;
 use lemma::schema::{Params, Schema};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Parses `--preset` and `--set name=value` into parameters validated against `schema`.
 pub fn parse_params(
@@ -39,6 +40,7 @@ pub fn run(
 ) -> Result<(), Failure> {
     let paper = registry::find(slug)?;
     let params = parse_params(paper.schema, preset, set)?;
+    let start = Instant::now();
     let exp = paper.experiment(&params, seed)?;
     let runs = RunOutput {
         label: paper.slug.to_string(),
@@ -47,7 +49,7 @@ pub fn run(
         json,
         out,
     };
-    runs.drive(exp, &params, seed)
+    runs.drive(exp, &params, seed, start)
 }
 
 /// How `lemma run` shows and saves one run.
@@ -63,12 +65,14 @@ struct RunOutput {
 }
 
 impl RunOutput {
-    /// Runs `exp` to the end with a progress bar, then prints (and writes) its report.
+    /// Runs `exp` (built at `start`) to the end with a progress bar, then prints (and writes) its
+    /// report.
     fn drive(
         self,
         mut exp: Box<dyn Experiment>,
         params: &Params,
         seed: u64,
+        start: Instant,
     ) -> Result<(), Failure> {
         let total = exp.progress().total;
         let template = format!(
@@ -82,8 +86,16 @@ impl RunOutput {
             self.chunk
         };
         let progress = exp.run_to_end(chunk, &mut |p| bar.set_position(p.done));
+        let run_seconds = start.elapsed().as_secs_f64();
         bar.finish_and_clear();
-        let report = output::RunReport::new(self.label, params, seed, exp.as_ref(), &progress);
+        let report = output::RunReport::new(
+            self.label,
+            params,
+            seed,
+            exp.as_ref(),
+            &progress,
+            run_seconds,
+        );
         if let Some(dir) = self.out {
             report
                 .write(&dir)
@@ -127,6 +139,7 @@ pub fn run_part(
     let file = catalogue::for_parameter(dataset)
         .ok_or_else(|| Failure::Input(format!("no dataset file for `dataset={dataset}`")))?;
     let data = Arc::new(data::load_dataset(file.name)?);
+    let start = Instant::now();
     let exp = part
         .experiment(&params, seed, data)
         .map_err(|e| Failure::Input(e.to_string()))?;
@@ -137,5 +150,5 @@ pub fn run_part(
         json,
         out,
     };
-    runs.drive(exp, &params, seed)
+    runs.drive(exp, &params, seed, start)
 }

@@ -22,7 +22,8 @@
 //! are bit-identical natively and in wasm32.
 
 use crate::data::sparse::Regression;
-use crate::linalg::dot;
+use crate::linalg::{column_dots, dot};
+use std::ops::Range;
 
 /// One diagonal-network convention: its two factor vectors and the per-coordinate arithmetic of
 /// its updates, written in that convention's own order of operations. `e` is the data term
@@ -180,20 +181,34 @@ impl Workspace {
     }
 }
 
-/// xerr = Σ_{k ∈ rows} r_k x_k, summed in the order given.
-fn accumulate_xerr(
+/// xerr = Σ_{k ∈ batch} r_k x_k, summed in the order given (SGD's random batch, small groups).
+fn batch_xerr(
     data: &Regression,
-    rows: impl IntoIterator<Item = usize>,
+    batch: impl IntoIterator<Item = usize>,
     residual: &[f64],
     xerr: &mut [f64],
 ) {
     xerr.iter_mut().for_each(|e| *e = 0.0);
-    for k in rows {
+    for k in batch {
         let r = residual[k];
         for (e, x) in xerr.iter_mut().zip(data.row(k)) {
             *e += r * x;
         }
     }
+}
+
+/// xerr = Σ_{k ∈ rows} r_k x_k, summed over k in order, for consecutive examples `rows`: the
+/// row-major design is the column-major storage of Xᵀ, so this is [`column_dots`] of Xᵀ's rows
+/// with the residuals (the same bits as [`batch_xerr`] over the same rows).
+fn rows_xerr(data: &Regression, rows: Range<usize>, residual: &[f64], xerr: &mut [f64]) {
+    if rows.len() < 4 {
+        // A handful of rows (1-SAM's groups): the plain loop is cheaper than blocking.
+        return batch_xerr(data, rows, residual, xerr);
+    }
+    let transposed = &data.x[rows.start * data.d..rows.end * data.d];
+    column_dots(transposed, data.d, &residual[rows], 0..data.d, |j, s| {
+        xerr[j] = s;
+    });
 }
 
 /// One gradient step of every coordinate along `xerr / count`; returns the sign flips.
@@ -222,7 +237,7 @@ pub fn apply<P: Parametrisation>(
     match update {
         Update::Gd => {
             let loss = residuals(data, &ws.beta, &mut ws.residual) / P::LOSS_DIVISOR;
-            accumulate_xerr(data, 0..data.n, &ws.residual, &mut ws.xerr);
+            rows_xerr(data, 0..data.n, &ws.residual, &mut ws.xerr);
             let sign_flips = descend_all(net, &ws.xerr, data.n as f64, gamma);
             Step {
                 loss: Some(loss),
@@ -238,7 +253,7 @@ pub fn apply<P: Parametrisation>(
                 }
                 None
             };
-            accumulate_xerr(data, batch.iter().copied(), &ws.residual, &mut ws.xerr);
+            batch_xerr(data, batch.iter().copied(), &ws.residual, &mut ws.xerr);
             let sign_flips = descend_all(net, &ws.xerr, batch.len() as f64, gamma);
             Step { loss, sign_flips }
         }
@@ -271,7 +286,7 @@ fn sam_step<P: Parametrisation>(
     for g in 0..n / m {
         let rows = g * m..(g + 1) * m;
         // Ascent on L_G at the current point.
-        accumulate_xerr(data, rows.clone(), &ws.residual, &mut ws.xerr);
+        rows_xerr(data, rows.clone(), &ws.residual, &mut ws.xerr);
         let [a, b] = net.factors();
         for j in 0..data.d {
             (ha[j], hb[j]) = P::ascend(a[j], b[j], ws.xerr[j], mf, rho);
@@ -280,10 +295,10 @@ fn sam_step<P: Parametrisation>(
         for ((o, x), y) in ws.beta.iter_mut().zip(ha.iter()).zip(hb.iter()) {
             *o = P::beta_of(*x, *y);
         }
-        for k in rows.clone() {
-            ws.residual[k] = dot(data.row(k), &ws.beta) - data.y[k];
-        }
-        accumulate_xerr(data, rows, &ws.residual, &mut ws.xerr);
+        data.predictions(&ws.beta, rows.clone(), |k, p| {
+            ws.residual[k] = p - data.y[k];
+        });
+        rows_xerr(data, rows, &ws.residual, &mut ws.xerr);
         for j in 0..data.d {
             let (ga, gb) = P::gradient(ha[j], hb[j], ws.xerr[j], mf);
             ws.grad[0][j] += ga;
@@ -362,10 +377,11 @@ impl Parametrisation for PlusMinusNet {
 /// r = Xβ − y into `out`; returns the training loss ‖r‖²/(2n).
 pub fn residuals(data: &Regression, beta: &[f64], out: &mut [f64]) -> f64 {
     let mut s = 0.0;
-    for (k, r) in out.iter_mut().enumerate() {
-        *r = dot(data.row(k), beta) - data.y[k];
-        s += *r * *r;
-    }
+    data.predictions(beta, 0..data.n, |k, p| {
+        let r = p - data.y[k];
+        out[k] = r;
+        s += r * r;
+    });
     s / (2.0 * data.n as f64)
 }
 
@@ -377,15 +393,14 @@ mod tests {
 
     /// n = 2, d = 2, X = I, y = (1, 2).
     fn tiny() -> Regression {
-        Regression {
-            n: 2,
-            d: 2,
-            x: vec![1.0, 0.0, 0.0, 1.0],
-            y: vec![1.0, 2.0],
-            x_test: vec![1.0, 1.0],
-            y_test: vec![3.0],
-            beta_star: vec![1.0, 2.0],
-        }
+        Regression::new(
+            2,
+            vec![1.0, 0.0, 0.0, 1.0],
+            vec![1.0, 2.0],
+            vec![1.0, 1.0],
+            vec![3.0],
+            vec![1.0, 2.0],
+        )
     }
 
     #[test]
@@ -520,7 +535,10 @@ mod tests {
         let mut r = vec![0.0; 8];
         residuals(&data, &beta, &mut r);
         let mut g = vec![0.0; 6];
-        accumulate_xerr(&data, 0..8, &r, &mut g);
+        rows_xerr(&data, 0..8, &r, &mut g);
+        let mut by_batch = vec![0.0; 6];
+        batch_xerr(&data, 0..8, &r, &mut by_batch);
+        assert_eq!(g, by_batch, "the two xerr paths sum alike");
         apply(&mut net, &data, Update::Gd, 0.3, &mut ws, false);
         for (j, c) in net.conserved().iter().enumerate() {
             let gj = g[j] / 8.0;

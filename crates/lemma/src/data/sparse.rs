@@ -9,8 +9,9 @@
 //!
 //! Labels are noiseless: y = Xβ*.
 
-use crate::linalg::{dot, norm2};
+use crate::linalg::{column_dots, dot, norm2};
 use crate::rng::{NumpyLegacy, Rng};
+use std::ops::Range;
 
 /// A source of standard normal draws.
 pub trait NormalSource {
@@ -47,35 +48,79 @@ pub struct Regression {
     pub y_test: Vec<f64>,
     /// Ground truth.
     pub beta_star: Vec<f64>,
+    /// `x` column-major (`d × n`), for products Xβ that vectorise over examples.
+    x_columns: Vec<f64>,
+    /// `x_test` column-major (`d × n_test`).
+    x_test_columns: Vec<f64>,
 }
 
-fn labels(x: &[f64], d: usize, beta: &[f64]) -> Vec<f64> {
-    x.chunks_exact(d).map(|row| dot(row, beta)).collect()
-}
-
-/// Half mean squared residual ‖Xβ − y‖²/(2·rows).
-fn half_mse(x: &[f64], y: &[f64], d: usize, beta: &[f64]) -> f64 {
-    let mut s = 0.0;
-    for (row, yk) in x.chunks_exact(d).zip(y) {
-        let r = dot(row, beta) - yk;
-        s += r * r;
+/// The row-major `rows × d` matrix `x` stored column-major (`d × rows`).
+fn columns_of(x: &[f64], d: usize) -> Vec<f64> {
+    let rows = x.len() / d.max(1);
+    let mut c = vec![0.0; x.len()];
+    for (k, row) in x.chunks_exact(d.max(1)).enumerate() {
+        for (j, v) in row.iter().enumerate() {
+            c[j * rows + k] = *v;
+        }
     }
+    c
+}
+
+/// Half mean squared residual ‖Xβ − y‖²/(2·rows), with X column-major.
+fn half_mse(x_columns: &[f64], y: &[f64], beta: &[f64]) -> f64 {
+    let mut s = 0.0;
+    column_dots(x_columns, y.len(), beta, 0..y.len(), |k, p| {
+        let r = p - y[k];
+        s += r * r;
+    });
     s / (2.0 * y.len() as f64)
 }
 
 impl Regression {
-    /// A problem with noiseless labels y = Xβ*, y_test = X_test β*.
-    fn noiseless(n: usize, d: usize, x: Vec<f64>, x_test: Vec<f64>, beta_star: Vec<f64>) -> Self {
-        let y = labels(&x, d, &beta_star);
-        let y_test = labels(&x_test, d, &beta_star);
+    /// A problem from its designs (row-major, `d` columns), labels and ground truth.
+    pub fn new(
+        d: usize,
+        x: Vec<f64>,
+        y: Vec<f64>,
+        x_test: Vec<f64>,
+        y_test: Vec<f64>,
+        beta_star: Vec<f64>,
+    ) -> Self {
         Self {
-            n,
+            n: y.len(),
             d,
+            x_columns: columns_of(&x, d),
+            x_test_columns: columns_of(&x_test, d),
             x,
             y,
             x_test,
             y_test,
             beta_star,
+        }
+    }
+
+    /// A problem with noiseless labels y = Xβ*, y_test = X_test β*.
+    fn noiseless(n: usize, d: usize, x: Vec<f64>, x_test: Vec<f64>, beta_star: Vec<f64>) -> Self {
+        let labels = |columns: &[f64], rows: usize| {
+            let mut y = Vec::with_capacity(rows);
+            column_dots(columns, rows, &beta_star, 0..rows, |_, p| y.push(p));
+            y
+        };
+        let y = labels(&columns_of(&x, d), n);
+        let y_test = labels(&columns_of(&x_test, d), x_test.len() / d);
+        Self::new(d, x, y, x_test, y_test, beta_star)
+    }
+
+    /// The products (Xβ)_k for the training examples k in `rows`, in order: `f(k, (Xβ)_k)`, each
+    /// summed over the coordinates left to right (the bits of `linalg::dot` on row k).
+    pub fn predictions(&self, beta: &[f64], rows: Range<usize>, mut f: impl FnMut(usize, f64)) {
+        if rows.len() < 4 {
+            // A handful of rows (1-SAM's groups): one dot per row is cheaper than blocking.
+            for k in rows {
+                f(k, dot(self.row(k), beta));
+            }
+        } else {
+            column_dots(&self.x_columns, self.n, beta, rows, f);
         }
     }
 
@@ -152,12 +197,12 @@ impl Regression {
 
     /// Training loss ‖Xβ − y‖²/(2n).
     pub fn train_loss(&self, beta: &[f64]) -> f64 {
-        half_mse(&self.x, &self.y, self.d, beta)
+        half_mse(&self.x_columns, &self.y, beta)
     }
 
     /// Test loss ‖X_test β − y_test‖²/(2 n_test) (the SAM notebook's metric).
     pub fn test_loss(&self, beta: &[f64]) -> f64 {
-        half_mse(&self.x_test, &self.y_test, self.d, beta)
+        half_mse(&self.x_test_columns, &self.y_test, beta)
     }
 
     /// Test error ‖β − β*‖² (the SGD paper's metric).
@@ -188,15 +233,14 @@ mod tests {
 
     #[test]
     fn hand_checked_losses() {
-        let data = Regression {
-            n: 2,
-            d: 2,
-            x: vec![1.0, 0.0, 0.0, 2.0],
-            y: vec![1.0, 2.0],
-            x_test: vec![1.0, 1.0],
-            y_test: vec![2.0],
-            beta_star: vec![1.0, 1.0],
-        };
+        let data = Regression::new(
+            2,
+            vec![1.0, 0.0, 0.0, 2.0],
+            vec![1.0, 2.0],
+            vec![1.0, 1.0],
+            vec![2.0],
+            vec![1.0, 1.0],
+        );
         // β = 0: residuals (−1, −2): (1 + 4)/(2·2) = 1.25; test (−2)²/2 = 2.
         assert_eq!(data.train_loss(&[0.0, 0.0]), 1.25);
         assert_eq!(data.test_loss(&[0.0, 0.0]), 2.0);
