@@ -22,7 +22,7 @@
 //! are bit-identical natively and in wasm32.
 
 use crate::data::sparse::Regression;
-use crate::linalg::{column_dots, dot};
+use crate::linalg::{MIN_BLOCKED_ROWS, column_dots, dot};
 use std::ops::Range;
 
 /// One diagonal-network convention: its two factor vectors and the per-coordinate arithmetic of
@@ -201,7 +201,7 @@ fn batch_xerr(
 /// row-major design is the column-major storage of Xᵀ, so this is [`column_dots`] of Xᵀ's rows
 /// with the residuals (the same bits as [`batch_xerr`] over the same rows).
 fn rows_xerr(data: &Regression, rows: Range<usize>, residual: &[f64], xerr: &mut [f64]) {
-    if rows.len() < 4 {
+    if rows.len() < MIN_BLOCKED_ROWS {
         // A handful of rows (1-SAM's groups): the plain loop is cheaper than blocking.
         return batch_xerr(data, rows, residual, xerr);
     }

@@ -16,6 +16,10 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// Rows per block in [`column_dots`]: eight running sums, four 128-bit registers.
 const BLOCK: usize = 8;
 
+/// Below this many rows a plain row-by-row loop beats [`column_dots`]' per-call and per-column
+/// set-up (measured on 1-SAM's one-row groups); callers with the row-major data switch at it.
+pub const MIN_BLOCKED_ROWS: usize = 4;
+
 /// Calls `f(k, (Av)_k)` for every row `k` in `rows`, in order, where `A` has `rows_total` rows
 /// and is stored column-major (`columns[j · rows_total + k]` is entry (k, j)). Each entry is
 /// summed over the columns left to right, exactly as [`dot`] sums row k (so the bits are those

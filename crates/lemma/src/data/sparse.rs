@@ -9,7 +9,7 @@
 //!
 //! Labels are noiseless: y = Xβ*.
 
-use crate::linalg::{column_dots, dot, norm2};
+use crate::linalg::{MIN_BLOCKED_ROWS, column_dots, dot, norm2};
 use crate::rng::{NumpyLegacy, Rng};
 use std::ops::Range;
 
@@ -100,21 +100,31 @@ impl Regression {
     }
 
     /// A problem with noiseless labels y = Xβ*, y_test = X_test β*.
-    fn noiseless(n: usize, d: usize, x: Vec<f64>, x_test: Vec<f64>, beta_star: Vec<f64>) -> Self {
+    fn noiseless(d: usize, x: Vec<f64>, x_test: Vec<f64>, beta_star: Vec<f64>) -> Self {
         let labels = |columns: &[f64], rows: usize| {
             let mut y = Vec::with_capacity(rows);
             column_dots(columns, rows, &beta_star, 0..rows, |_, p| y.push(p));
             y
         };
-        let y = labels(&columns_of(&x, d), n);
-        let y_test = labels(&columns_of(&x_test, d), x_test.len() / d);
-        Self::new(d, x, y, x_test, y_test, beta_star)
+        let (x_columns, x_test_columns) = (columns_of(&x, d), columns_of(&x_test, d));
+        let (n, n_test) = (x.len() / d, x_test.len() / d);
+        Self {
+            n,
+            d,
+            y: labels(&x_columns, n),
+            y_test: labels(&x_test_columns, n_test),
+            x,
+            x_test,
+            x_columns,
+            x_test_columns,
+            beta_star,
+        }
     }
 
     /// The products (Xβ)_k for the training examples k in `rows`, in order: `f(k, (Xβ)_k)`, each
     /// summed over the coordinates left to right (the bits of `linalg::dot` on row k).
     pub fn predictions(&self, beta: &[f64], rows: Range<usize>, mut f: impl FnMut(usize, f64)) {
-        if rows.len() < 4 {
+        if rows.len() < MIN_BLOCKED_ROWS {
             // A handful of rows (1-SAM's groups): one dot per row is cheaper than blocking.
             for k in rows {
                 f(k, dot(self.row(k), beta));
@@ -146,7 +156,7 @@ impl Regression {
                 *b /= norm;
             }
         }
-        Self::noiseless(n, d, x, x_test, beta_star)
+        Self::noiseless(d, x, x_test, beta_star)
     }
 
     /// SGD-paper style: X and X_test with feature j scaled by exp(a·(j/d − 1/2)), then k distinct
@@ -176,7 +186,7 @@ impl Regression {
             let sign = if rng.below(2) == 0 { 1.0 } else { -1.0 };
             beta_star[coords[i]] = sign * magnitude;
         }
-        Self::noiseless(n, d, x, x_test, beta_star)
+        Self::noiseless(d, x, x_test, beta_star)
     }
 
     /// diag(XᵀX/n): the per-feature second moment of the training design.
