@@ -545,7 +545,13 @@ static PAPERS: &[Paper] = &[
             seed: 6,
             // Both objectives, every graph, the spike signal and a diverging accelerated gossip.
             runs: &[
-                &[("experiment", "e1"), ("runs", "4"), ("d", "20"), ("kappa", "100")],
+                &[
+                    ("experiment", "e1"),
+                    ("runs", "4"),
+                    ("d", "20"),
+                    ("kappa", "100"),
+                    ("events", "120"),
+                ],
                 &[
                     ("experiment", "e1"),
                     ("objective", "convex"),
@@ -553,27 +559,33 @@ static PAPERS: &[Paper] = &[
                     ("d", "10"),
                     ("events", "150"),
                 ],
-                &[("experiment", "e2"), ("n", "12"), ("gossip_runs", "3")],
+                &[
+                    ("experiment", "e2"),
+                    ("n", "12"),
+                    ("gossip_runs", "3"),
+                    ("horizon", "5"),
+                ],
                 &[
                     ("experiment", "e2"),
                     ("graph", "grid"),
                     ("n", "16"),
                     ("gossip_runs", "2"),
                     ("signal", "spike"),
-                    ("horizon", "10"),
+                    ("horizon", "4"),
                 ],
                 &[
                     ("experiment", "e2"),
                     ("graph", "geometric"),
                     ("n", "20"),
                     ("gossip_runs", "2"),
-                    ("horizon", "10"),
+                    ("horizon", "4"),
                 ],
                 &[
                     ("experiment", "e2"),
                     ("graph", "complete"),
                     ("n", "8"),
                     ("gossip_runs", "2"),
+                    ("horizon", "10"),
                 ],
                 &[
                     ("experiment", "e2"),
