@@ -57,10 +57,7 @@ pub const CONVEX: &[(&str, &str)] = &[("experiment", "e1"), ("objective", "conve
 pub const CYCLE_NS: [&str; 3] = ["20", "40", "80"];
 
 fn gossip(runs: &mut RunCache, graph: &str, n: &str) -> RunOutcome {
-    runs.get(
-        E2_SEED,
-        &[("experiment", "e2"), ("graph", graph), ("n", n)],
-    )
+    runs.get(E2_SEED, &[("experiment", "e2"), ("graph", graph), ("n", n)])
 }
 
 /// Marks the check not applicable when a run diverged (the rates are stated for stable runs).
@@ -90,7 +87,10 @@ fn cn1(runs: &mut RunCache) -> Evaluation {
         t.measure("√(μ/L)", q);
         t.measure("continuized / Nesterov", c / n);
         t.measure("continuized / GD", c / g);
-        t.require(c >= q, format!("continuized decay {c:.3e} < √(μ/L) = {q:.3e}"));
+        t.require(
+            c >= q,
+            format!("continuized decay {c:.3e} < √(μ/L) = {q:.3e}"),
+        );
         t.require(
             (0.8..=1.25).contains(&(c / n)),
             format!("ratio to Nesterov {:.3} outside [0.8, 1.25]", c / n),
@@ -111,7 +111,10 @@ fn cn2(runs: &mut RunCache) -> Evaluation {
         for c in CHECKPOINTS {
             let r = o.get(&format!("bound_ratio_t{c}"));
             t.measure(format!("E f(x_t) − f* over 2L‖z0 − x*‖²/t² at t = {c}"), r);
-            t.require(r <= 0.5, format!("t = {c}: ratio {r:.3} > 0.5 (or missing)"));
+            t.require(
+                r <= 0.5,
+                format!("t = {c}: ratio {r:.3} > 0.5 (or missing)"),
+            );
         }
     }
     t.finish(
@@ -153,7 +156,10 @@ fn gossip1(runs: &mut RunCache) -> Evaluation {
         t.measure("acc/std", s);
         t.measure("√(χ₁/χ₂)", o.get("predicted_speedup"));
         t.require(s >= 4.0, format!("speedup {s:.2} < 4"));
-        t.require(acc >= eta, format!("accelerated rate {acc:.3e} < η = {eta:.3e}"));
+        t.require(
+            acc >= eta,
+            format!("accelerated rate {acc:.3e} < η = {eta:.3e}"),
+        );
     }
     t.finish(
         "cycle, n = 40, 20 runs: accelerated/standard rate ≥ 4 and the accelerated rate ≥ η",
@@ -228,7 +234,10 @@ fn gossip5(runs: &mut RunCache) -> Evaluation {
         let o = gossip(runs, graph, n);
         for (algo, key) in [("standard", "drift_std"), ("accelerated", "drift_acc")] {
             let d = o.get(key);
-            t.measure(format!("{graph} n = {n}, {algo}: max |mean x(t) − mean x(0)|"), d);
+            t.measure(
+                format!("{graph} n = {n}, {algo}: max |mean x(t) − mean x(0)|"),
+                d,
+            );
             t.require(d < 1e-9, format!("{graph} {algo}: drift {d:.3e} ≥ 1e-9"));
         }
     }
@@ -328,7 +337,10 @@ mod tests {
             .iter()
             .map(|c| format!("{:.3}", o.get(&format!("bound_ratio_t{c}"))))
             .collect();
-        println!("convex bound ratios at {CHECKPOINTS:?}: {}", ratios.join(", "));
+        println!(
+            "convex bound ratios at {CHECKPOINTS:?}: {}",
+            ratios.join(", ")
+        );
         let clocks: Vec<String> = CLOCK_EVENTS
             .iter()
             .map(|k| format!("{:.4}", o.get(&format!("clock_ratio_k{k}"))))
@@ -359,9 +371,18 @@ mod tests {
         for (e, g) in [("1.4142135623730951", "1.4142135623730951"), ("1.2", "1.2")] {
             let o = runs.get(
                 E2_SEED,
-                &[("experiment", "e2"), ("n", "40"), ("eta_mult", e), ("gamma_mult", g)],
+                &[
+                    ("experiment", "e2"),
+                    ("n", "40"),
+                    ("eta_mult", e),
+                    ("gamma_mult", g),
+                ],
             );
-            println!("cycle 40, η and γ′ × {e}: diverged at {:?}, rate_acc {:.3e}", o.diverged_at, o.get("rate_acc"));
+            println!(
+                "cycle 40, η and γ′ × {e}: diverged at {:?}, rate_acc {:.3e}",
+                o.diverged_at,
+                o.get("rate_acc")
+            );
         }
     }
 }

@@ -41,7 +41,10 @@ const PARAMS: &[ParamSpec] = &[
         "E1 objective f = ½·Σ h_i x_i²: strong (h_i = linspace(1/κ, 1), μ-strongly convex \
          parameters) or convex (h_i = i⁻², the convex parameters η_t = 2/t, γ′_t = t/(2L))",
     )
-    .labelled(&["μ-strongly convex (h = linspace(1/κ, 1))", "convex (h_i = i⁻²)"]),
+    .labelled(&[
+        "μ-strongly convex (h = linspace(1/κ, 1))",
+        "convex (h_i = i⁻²)",
+    ]),
     ParamSpec::log_float(
         "kappa",
         2.0,
@@ -269,7 +272,10 @@ mod tests {
     #[test]
     fn defaults_are_the_spec_setup_and_grids_need_a_square() {
         let cfg = Config::from_params(&SCHEMA.defaults()).unwrap();
-        assert_eq!((cfg.mode, cfg.objective), (Mode::Quadratic, Objective::Strong));
+        assert_eq!(
+            (cfg.mode, cfg.objective),
+            (Mode::Quadratic, Objective::Strong)
+        );
         // 30·√1000 = 948.68… → 949 time units.
         assert_eq!((cfg.d, cfg.runs, cfg.horizon_time), (100, 50, 949));
         let h = cfg.curvatures();
@@ -282,7 +288,9 @@ mod tests {
         let e = Config::from_params(&SCHEMA.build([("graph", "grid"), ("n", "40")]).unwrap())
             .unwrap_err();
         assert_eq!(e.name, "n");
-        assert!(Config::from_params(&SCHEMA.build([("graph", "grid"), ("n", "36")]).unwrap()).is_ok());
+        assert!(
+            Config::from_params(&SCHEMA.build([("graph", "grid"), ("n", "36")]).unwrap()).is_ok()
+        );
         assert_eq!((grid_side(100), grid_side(99)), (Some(10), None));
     }
 }

@@ -137,7 +137,9 @@ impl Baseline {
     /// The current iterate x_k.
     pub fn x(&self) -> &[f64] {
         match self {
-            Baseline::Gd { x } | Baseline::NesterovStrong { x, .. } | Baseline::NesterovConvex { x, .. } => x,
+            Baseline::Gd { x }
+            | Baseline::NesterovStrong { x, .. }
+            | Baseline::NesterovConvex { x, .. } => x,
         }
     }
 
@@ -198,7 +200,15 @@ impl Accelerated {
 
     /// Activation of edge (v, w) at time `t`: both endpoints flow from their last update
     /// (`last`) to t, then with D = x_v − x_w: x_v −= γD, x_w += γD, z_v −= γ′D, z_w += γ′D.
-    pub fn activate(self, x: &mut [f64], z: &mut [f64], last: &mut [f64], v: usize, w: usize, t: f64) {
+    pub fn activate(
+        self,
+        x: &mut [f64],
+        z: &mut [f64],
+        last: &mut [f64],
+        v: usize,
+        w: usize,
+        t: f64,
+    ) {
         for u in [v, w] {
             (x[u], z[u]) = self.flow(x[u], z[u], t - last[u]);
             last[u] = t;
@@ -285,7 +295,9 @@ mod tests {
         c.step(&h, 1.0, 0);
         c.step(&h, 1.0, 1);
         assert_eq!(c.x(), &[0.0, 0.25]);
-        let Baseline::NesterovConvex { z, .. } = &c else { unreachable!() };
+        let Baseline::NesterovConvex { z, .. } = &c else {
+            unreachable!()
+        };
         close(z[1], 0.5 - 1.5 * 0.25);
         close(quadratic(&h, &[2.0, 2.0]), 3.0);
     }

@@ -361,7 +361,8 @@ impl QuadraticMc {
                 let log = |v: f64| libm::log(v.max(F_FLOOR));
                 self.fit_t.push(t);
                 self.fit_cont.push(self.now.mean_log);
-                self.fit_nesterov.push(log(quadratic(&self.h, self.nesterov.x())));
+                self.fit_nesterov
+                    .push(log(quadratic(&self.h, self.nesterov.x())));
                 self.fit_gd.push(log(quadratic(&self.h, self.gd.x())));
             }
             let finite = self.now.mean.is_finite();
@@ -863,7 +864,12 @@ mod tests {
     #[test]
     fn a_quadratic_run_is_its_processes_replayed_by_hand() {
         // One run, d = 3, convex: replay its events from the same stream and flow to t = 5.
-        let set = [("objective", "convex"), ("d", "3"), ("runs", "1"), ("events", "5")];
+        let set = [
+            ("objective", "convex"),
+            ("d", "3"),
+            ("runs", "1"),
+            ("events", "5"),
+        ];
         let r = run(&set, 8);
         let cfg = Config::from_params(&SCHEMA.build(set).unwrap()).unwrap();
         let h = cfg.curvatures();
@@ -880,11 +886,19 @@ mod tests {
         let at5: Vec<f64> = (0..3).map(|i| c.flow_x(x[i], z[i], k)).collect();
         let f = quadratic(&h, &at5);
         let m = r.metrics();
-        assert!((m["f_cont"] / f - 1.0).abs() < 1e-12, "{} vs {f}", m["f_cont"]);
+        assert!(
+            (m["f_cont"] / f - 1.0).abs() < 1e-12,
+            "{} vs {f}",
+            m["f_cont"]
+        );
         // The bound at t = 5: 2L·d/t² = 6/25.
         assert!((m["bound"] - 0.24).abs() < 1e-15);
         // The raster starts at (0, 1, 1) and ends each event with the post-jump point.
-        let raster_t = r.vectors().into_iter().find(|v| v.name == "raster_t").unwrap();
+        let raster_t = r
+            .vectors()
+            .into_iter()
+            .find(|v| v.name == "raster_t")
+            .unwrap();
         assert_eq!(raster_t.values[0], 0.0);
     }
 
@@ -893,7 +907,12 @@ mod tests {
         // T_k/T_{k+1} ~ Beta(k, 1), so E[1 − (T_k/T_{k+1})²] = 1 − k/(k + 2) = 2/(k + 2)
         // exactly; over 400 runs the mean τ_k is within a few standard errors of it.
         let r = run(
-            &[("objective", "convex"), ("d", "2"), ("runs", "400"), ("events", "150")],
+            &[
+                ("objective", "convex"),
+                ("d", "2"),
+                ("runs", "400"),
+                ("events", "150"),
+            ],
             3,
         );
         let v = r.vectors();
@@ -904,7 +923,12 @@ mod tests {
         for j in [1, 5, 20, 60] {
             // Var τ_k ≤ E τ_k² ≤ 2/(k + 2)·… < (2/(k + 2))²·3, SE ≤ √3·(2/(k + 2))/20.
             let tol = 4.0 * 1.8 * det[j] / 20.0;
-            assert!((mean[j] - det[j]).abs() < tol, "k = {j}: {} vs {}", mean[j], det[j]);
+            assert!(
+                (mean[j] - det[j]).abs() < tol,
+                "k = {j}: {} vs {}",
+                mean[j],
+                det[j]
+            );
         }
         assert!((r.metrics()["clock_ratio_k10"] - 1.0).abs() < 3.0 * 3.0 / (4000.0_f64).sqrt());
     }
@@ -916,7 +940,10 @@ mod tests {
         let m = r.metrics();
         assert!(m["decay_cont"] > 3.0 * m["decay_gd"], "{m:?}");
         assert!(m["f_cont"] < m["f_gd"]);
-        let g = run(&[("experiment", "e2"), ("n", "12"), ("gossip_runs", "3")], 2);
+        let g = run(
+            &[("experiment", "e2"), ("n", "12"), ("gossip_runs", "3")],
+            2,
+        );
         assert_eq!(g.progress().status, Status::Finished);
         let m = g.metrics();
         assert!(m["drift_std"] < 1e-12 && m["drift_acc"] < 1e-12, "{m:?}");
@@ -926,7 +953,17 @@ mod tests {
         }
         // Every graph builds; the spike starts at relative error 1.
         for graph in ["grid", "geometric", "complete"] {
-            let g = run(&[("experiment", "e2"), ("graph", graph), ("n", "16"), ("gossip_runs", "2"), ("signal", "spike"), ("horizon", "5")], 4);
+            let g = run(
+                &[
+                    ("experiment", "e2"),
+                    ("graph", graph),
+                    ("n", "16"),
+                    ("gossip_runs", "2"),
+                    ("signal", "spike"),
+                    ("horizon", "5"),
+                ],
+                4,
+            );
             assert_eq!(g.series()[0].y[0], 1.0, "{graph}");
             assert_eq!(g.progress().status, Status::Finished, "{graph}");
         }
@@ -936,10 +973,20 @@ mod tests {
     fn accelerated_gossip_with_both_constants_too_large_diverges() {
         // Spec §3.4 [calibrated]: η and γ′ both × √2 (and more) violate ηγ′ ≤ 1/(R²κ̃).
         let g = run(
-            &[("experiment", "e2"), ("n", "40"), ("gossip_runs", "4"), ("eta_mult", "3"), ("gamma_mult", "3")],
+            &[
+                ("experiment", "e2"),
+                ("n", "40"),
+                ("gossip_runs", "4"),
+                ("eta_mult", "3"),
+                ("gamma_mult", "3"),
+            ],
             5,
         );
-        assert!(matches!(g.progress().status, Status::Diverged { .. }), "{:?}", g.metrics());
+        assert!(
+            matches!(g.progress().status, Status::Diverged { .. }),
+            "{:?}",
+            g.metrics()
+        );
         assert!(g.notes().iter().any(|n| n.contains("violated")));
     }
 }

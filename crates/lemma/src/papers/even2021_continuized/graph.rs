@@ -112,7 +112,8 @@ impl Graph {
             GraphKind::Grid => grid_side(n).map(Self::grid),
             GraphKind::Complete => Some(Self::complete(n)),
             GraphKind::Geometric => {
-                let radius = 2.0 * libm::sqrt(libm::log(n as f64) / (std::f64::consts::PI * n as f64));
+                let radius =
+                    2.0 * libm::sqrt(libm::log(n as f64) / (std::f64::consts::PI * n as f64));
                 (0..GEOMETRIC_TRIES)
                     .map(|_| Self::geometric_draw(n, radius, rng))
                     .find(Self::connected)
@@ -261,7 +262,11 @@ mod tests {
         assert!(geo.connected() && geo.edges.len() > 49);
         // The grid, n = 100: λ₂ = (2 − 2cos(π/10))/|E| with |E| = 180 (spec: 5.44e-4).
         let s = Spectrum::of(&Graph::grid(10));
-        close(s.lambda2, (2.0 - 2.0 * libm::cos(std::f64::consts::PI / 10.0)) / 180.0, 1e-10);
+        close(
+            s.lambda2,
+            (2.0 - 2.0 * libm::cos(std::f64::consts::PI / 10.0)) / 180.0,
+            1e-10,
+        );
         close(s.lambda2, 5.44e-4, 2e-3);
         // Row sums of L_p vanish; its trace is 2 (each edge adds 2p).
         let l = Graph::grid(4).laplacian();
