@@ -99,10 +99,10 @@ function taus(host) {
 
 /** Node values of run 0 of both gossip algorithms on the graph, minus the mean, animated. */
 function nodes(host) {
-  host.classList.add('gossip-graphs');
   const halves = [0, 1].map(() => {
     const div = document.createElement('div');
     div.className = 'gossip-graph';
+    Object.assign(div.style, { display: 'inline-block', width: '49%', verticalAlign: 'top' });
     host.append(div);
     return div;
   });
