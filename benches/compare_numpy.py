@@ -8,6 +8,7 @@ generation, JSON output) and, separately, the in-process time of the run that `l
 (`run_seconds`); numpy's is the in-process call. The whole-process ratio is conservative for Lemma;
 the in-process one compares the same work."""
 
+import importlib
 import json
 import os
 import subprocess
@@ -31,6 +32,9 @@ if "LEMMA_BIN" not in os.environ:
 GAMMA = 10 / 30
 STEPS = 10_001
 RUNS = [("gd", 0.0), ("sgd", 0.0), ("nsam", 0.1), ("1sam", 0.1)]
+# Theory papers whose baseline (benches/baselines/<name>.py) times its default runs beside
+# `lemma run` itself (its `main`), after the notebook runs.
+THEORY = ["even2021_continuized_numpy"]
 REPEATS = 3
 
 
@@ -75,6 +79,9 @@ def main():
           f"(whole process; {geo_inside:.1f}x in-process)")
     print("(SGD: both draw the same examples (numpy legacy randint), but at γ = 10/d its trajectory amplifies")
     print(" last-bit differences between BLAS sums and fixed-order sums, so the final SGD losses differ.)")
+    for name in THEORY:
+        print()
+        importlib.import_module(name).main()
 
 
 if __name__ == "__main__":
