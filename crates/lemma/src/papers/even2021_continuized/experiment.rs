@@ -1,10 +1,10 @@
 //! The two experiments as [`Stepwise`] models behind one [`ContinuizedModel`]:
 //!
-//! * **e1** ([`QuadraticMc`]): `runs` independent continuized Nesterov processes (run r: seed
-//!   + r) on f = ½·Σ h_i x_i², beside discrete Nesterov and gradient descent. An iteration is one
-//!   unit of continuous time: every process takes the gradient jumps of its Poisson events in
-//!   (t − 1, t] (the exact discretisation, [`Continuized::event`]) and is evaluated at the
-//!   deterministic time t by flowing its ODE from the last event (`common.md` §6); the
+//! * **e1** ([`QuadraticMc`]): `runs` independent continuized Nesterov processes (run r uses
+//!   seed + r) on f = ½·Σ h_i x_i², beside discrete Nesterov and gradient descent. An iteration
+//!   is one unit of continuous time: every process takes the gradient jumps of its Poisson
+//!   events in (t − 1, t] (the exact discretisation, [`Continuized::event`]) and is evaluated at
+//!   the deterministic time t by flowing its ODE from the last event (`common.md` §6); the
 //!   baselines take one step each (time t ↔ iteration t, since E[T_k] = k).
 //! * **e2** ([`GossipMc`]): `gossip_runs` runs (run r: seed + r draws the initial values and the
 //!   edge clocks) of standard randomized gossip and continuized accelerated gossip on the same
@@ -741,26 +741,26 @@ impl GossipMc {
 /// The experiment of a configuration.
 pub enum ContinuizedModel {
     /// E1.
-    Quadratic(QuadraticMc),
+    Quadratic(Box<QuadraticMc>),
     /// E2.
-    Gossip(GossipMc),
+    Gossip(Box<GossipMc>),
 }
 
 impl ContinuizedModel {
     /// Builds the experiment `cfg.mode` for `seed`.
     pub fn new(cfg: Config, seed: u64) -> Result<Self, ParamError> {
         Ok(match cfg.mode {
-            Mode::Quadratic => Self::Quadratic(QuadraticMc::new(cfg, seed)),
+            Mode::Quadratic => Self::Quadratic(Box::new(QuadraticMc::new(cfg, seed))),
             Mode::Gossip => {
                 let n = cfg.n;
-                Self::Gossip(GossipMc::new(cfg, seed).ok_or_else(|| ParamError {
+                Self::Gossip(Box::new(GossipMc::new(cfg, seed).ok_or_else(|| ParamError {
                     name: "n".into(),
                     value: n.to_string(),
                     allowed: format!(
                         "a node count for which one of {GEOMETRIC_TRIES} random geometric draws \
                          is connected (try another seed or n)"
                     ),
-                })?)
+                })?))
             }
         })
     }
