@@ -126,6 +126,7 @@ function nodes(host) {
         views.forEach((v) => v.setGraph(graph));
       }
       const std = Array.from(r.run.vector('values_std'));
+      host.dataset.points = String(std.length); // for readers of the DOM, as plots.js's charts do
       const acc = Array.from(r.run.vector('values_acc'));
       const mean = std.reduce((s, v) => s + v, 0) / std.length;
       const dev = (v) => v.map((x) => x - mean);
