@@ -3,8 +3,11 @@
 //! threads natively, one in wasm). The slow twins in [`crate::nn::reference`] define the maths;
 //! these must agree with them to rounding.
 //!
-//! Convolutions are batched into one GEMM per pass: `cols` is the `[C·9, N·H·W]` im2col matrix of the
-//! whole batch, so the forward pass is `Y = W · cols` with `W` viewed as `[O, C·9]`.
+//! Convolutions run one image at a time, in the images' own `[C, H·W]` layout: `cols` holds the
+//! `[C·9, H·W]` im2col matrix of each image in turn (`[N, C·9, H·W]`, kept for the weight
+//! gradient), the forward pass is `Y_n = W · cols_n` with `W` viewed as `[O, C·9]`, written straight
+//! into the `[N, O, H·W]` output on top of the bias, and the backward passes read the output
+//! gradient in place. No pass permutes a whole batch, and each image's intermediates stay in cache.
 
 use super::reference::{ConvDims, LinearDims};
 use ndarray::linalg::general_mat_mul;
@@ -12,10 +15,6 @@ use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 
 fn plane(g: ConvDims) -> usize {
     g.height * g.width
-}
-
-fn columns(g: ConvDims) -> usize {
-    g.batch * plane(g)
 }
 
 fn patch(g: ConvDims) -> usize {
@@ -38,54 +37,54 @@ fn valid(k: usize, n: usize) -> (std::ops::Range<usize>, isize) {
     (start..end.max(start), k as isize - 1)
 }
 
-/// Fills `cols` (`[C·9, N·H·W]`, resized as needed) with the zero-padded 3×3 patches of `x`.
-pub fn im2col(g: ConvDims, x: &[f32], cols: &mut Vec<f32>) {
-    let (h, w, plane, columns) = (g.height, g.width, plane(g), columns(g));
-    cols.clear();
-    cols.resize(patch(g) * columns, 0.0);
+/// Writes the zero-padded 3×3 patches of one image `x` (`[C, H·W]`) into `cols` (`[C·9, H·W]`),
+/// every entry exactly once (the padding as zeros).
+fn im2col_image(g: ConvDims, x: &[f32], cols: &mut [f32]) {
+    let (h, w, plane) = (g.height, g.width, plane(g));
     for c in 0..g.inputs {
+        let src = &x[c * plane..][..plane];
         for ky in 0..3 {
             let (rows, dy) = valid(ky, h);
             for kx in 0..3 {
-                let (cols_in, dx) = valid(kx, w);
-                let row = &mut cols[((c * 9) + ky * 3 + kx) * columns..][..columns];
-                for n in 0..g.batch {
-                    let src = &x[(n * g.inputs + c) * plane..][..plane];
-                    let dst = &mut row[n * plane..][..plane];
-                    for i in rows.clone() {
-                        let si = (i as isize + dy) as usize;
-                        let from = (si * w) as isize + cols_in.start as isize + dx;
-                        dst[i * w + cols_in.start..i * w + cols_in.end]
-                            .copy_from_slice(&src[from as usize..from as usize + cols_in.len()]);
+                let (inside, dx) = valid(kx, w);
+                let dst = &mut cols[(c * 9 + ky * 3 + kx) * plane..][..plane];
+                for i in 0..h {
+                    let line = &mut dst[i * w..][..w];
+                    if !rows.contains(&i) {
+                        line.fill(0.0);
+                        continue;
                     }
+                    let from =
+                        ((i as isize + dy) * w as isize + inside.start as isize + dx) as usize;
+                    line[..inside.start].fill(0.0);
+                    line[inside.clone()].copy_from_slice(&src[from..from + inside.len()]);
+                    line[inside.end..].fill(0.0);
                 }
             }
         }
     }
 }
 
-/// Adds the columns back onto the image grid (the adjoint of [`im2col`]) into `dx` (overwritten).
-fn col2im(g: ConvDims, dcols: &[f32], dx: &mut [f32]) {
-    let (h, w, plane, columns) = (g.height, g.width, plane(g), columns(g));
+/// Adds one image's columns (`[C·9, H·W]`) back onto its grid (the adjoint of [`im2col_image`])
+/// into `dx` (`[C, H·W]`, overwritten).
+fn col2im_image(g: ConvDims, dcols: &[f32], dx: &mut [f32]) {
+    let (h, w, plane) = (g.height, g.width, plane(g));
     dx.fill(0.0);
     for c in 0..g.inputs {
+        let dst = &mut dx[c * plane..][..plane];
         for ky in 0..3 {
             let (rows, dy) = valid(ky, h);
             for kx in 0..3 {
-                let (cols_in, dx_shift) = valid(kx, w);
-                let row = &dcols[((c * 9) + ky * 3 + kx) * columns..][..columns];
-                for n in 0..g.batch {
-                    let src = &row[n * plane..][..plane];
-                    let dst = &mut dx[(n * g.inputs + c) * plane..][..plane];
-                    for i in rows.clone() {
-                        let si = (i as isize + dy) as usize;
-                        let to = ((si * w) as isize + cols_in.start as isize + dx_shift) as usize;
-                        for (d, s) in dst[to..to + cols_in.len()]
-                            .iter_mut()
-                            .zip(&src[i * w + cols_in.start..i * w + cols_in.end])
-                        {
-                            *d += s;
-                        }
+                let (inside, shift) = valid(kx, w);
+                let src = &dcols[(c * 9 + ky * 3 + kx) * plane..][..plane];
+                for i in rows.clone() {
+                    let to =
+                        ((i as isize + dy) * w as isize + inside.start as isize + shift) as usize;
+                    for (d, s) in dst[to..to + inside.len()]
+                        .iter_mut()
+                        .zip(&src[i * w + inside.start..i * w + inside.end])
+                    {
+                        *d += s;
                     }
                 }
             }
@@ -93,87 +92,91 @@ fn col2im(g: ConvDims, dcols: &[f32], dx: &mut [f32]) {
     }
 }
 
-/// Forward convolution: `y[n,o] = b[o] + Σ W[o,c,·,·] ⋆ x[n,c]`. `cols` receives the im2col matrix
-/// (kept for the weight gradient) and `scratch` is resized as needed.
+/// Forward convolution: `y[n,o] = b[o] + Σ W[o,c,·,·] ⋆ x[n,c]`. `cols` receives the batch's
+/// im2col matrices (`[N, C·9, H·W]`, kept for the weight gradient), resized as needed.
 pub fn conv_forward(
     g: ConvDims,
     x: &[f32],
     weight: &[f32],
     bias: &[f32],
     cols: &mut Vec<f32>,
-    scratch: &mut Vec<f32>,
     y: &mut [f32],
 ) {
-    im2col(g, x, cols);
-    let (plane, columns) = (plane(g), columns(g));
-    scratch.resize(g.outputs * columns, 0.0);
-    general_mat_mul(
-        1.0,
-        &view(weight, g.outputs, patch(g)),
-        &view(cols, patch(g), columns),
-        0.0,
-        &mut view_mut(scratch, g.outputs, columns),
-    );
+    let (plane, patch) = (plane(g), patch(g));
+    cols.resize(g.batch * patch * plane, 0.0);
+    let w = view(weight, g.outputs, patch);
     for n in 0..g.batch {
-        for o in 0..g.outputs {
-            let src = &scratch[o * columns + n * plane..][..plane];
-            let dst = &mut y[(n * g.outputs + o) * plane..][..plane];
-            for (d, s) in dst.iter_mut().zip(src) {
-                *d = s + bias[o];
-            }
+        let image_cols = &mut cols[n * patch * plane..][..patch * plane];
+        im2col_image(
+            g,
+            &x[n * g.inputs * plane..][..g.inputs * plane],
+            image_cols,
+        );
+        let out = &mut y[n * g.outputs * plane..][..g.outputs * plane];
+        for (row, &b) in out.chunks_exact_mut(plane).zip(bias) {
+            row.fill(b);
         }
+        general_mat_mul(
+            1.0,
+            &w,
+            &view(image_cols, patch, plane),
+            1.0,
+            &mut view_mut(out, g.outputs, plane),
+        );
     }
 }
 
-/// Rearranges `dy` (`[N, O, H·W]`) into `[O, N·H·W]` (the GEMM layout of the output).
-fn gather_output_grad(g: ConvDims, dy: &[f32], out: &mut Vec<f32>) {
-    let (plane, columns) = (plane(g), columns(g));
-    out.resize(g.outputs * columns, 0.0);
-    for n in 0..g.batch {
-        for o in 0..g.outputs {
-            out[o * columns + n * plane..][..plane]
-                .copy_from_slice(&dy[(n * g.outputs + o) * plane..][..plane]);
-        }
-    }
-}
-
-/// Backward convolution. With `grads = Some((dw, db))` the weight and bias gradients are
-/// **overwritten** from `cols` (the forward im2col); with `dx = Some(..)` the input gradient is
-/// overwritten. Either may be skipped (attacks need only `dx`; the first layer needs no `dx`).
+/// Backward convolution from the output gradient `dy` (`[N, O, H·W]`). With `grads = Some((dw,
+/// db))` the weight and bias gradients are **overwritten** from `cols` (the forward im2col); with
+/// `dx = Some((dx, dcols))` the input gradient is overwritten (`dcols` is one image's scratch).
+/// Either may be skipped (attacks need only `dx`; the first layer needs no `dx`).
 pub fn conv_backward(
     g: ConvDims,
     dy: &[f32],
     weight: &[f32],
     cols: &[f32],
-    scratch: &mut Vec<f32>,
     grads: Option<(&mut [f32], &mut [f32])>,
     dx: Option<(&mut [f32], &mut Vec<f32>)>,
 ) {
-    let columns = columns(g);
-    gather_output_grad(g, dy, scratch);
-    let dy2 = view(scratch, g.outputs, columns);
+    let (plane, patch) = (plane(g), patch(g));
+    let image_dy = |n: usize| {
+        view(
+            &dy[n * g.outputs * plane..][..g.outputs * plane],
+            g.outputs,
+            plane,
+        )
+    };
     if let Some((dw, db)) = grads {
-        general_mat_mul(
-            1.0,
-            &dy2,
-            &view(cols, patch(g), columns).t(),
-            0.0,
-            &mut view_mut(dw, g.outputs, patch(g)),
-        );
-        for (o, row) in dy2.axis_iter(Axis(0)).enumerate() {
-            db[o] = row.iter().sum();
+        let mut dw = view_mut(dw, g.outputs, patch);
+        for n in 0..g.batch {
+            let image_cols = view(&cols[n * patch * plane..][..patch * plane], patch, plane);
+            let beta = if n == 0 { 0.0 } else { 1.0 };
+            general_mat_mul(1.0, &image_dy(n), &image_cols.t(), beta, &mut dw);
+        }
+        db.fill(0.0);
+        for image in dy.chunks_exact(g.outputs * plane) {
+            for (d, row) in db.iter_mut().zip(image.chunks_exact(plane)) {
+                *d += row.iter().sum::<f32>();
+            }
         }
     }
     if let Some((dx, dcols)) = dx {
-        dcols.resize(patch(g) * columns, 0.0);
-        general_mat_mul(
-            1.0,
-            &view(weight, g.outputs, patch(g)).t(),
-            &dy2,
-            0.0,
-            &mut view_mut(dcols, patch(g), columns),
-        );
-        col2im(g, dcols, dx);
+        dcols.resize(patch * plane, 0.0);
+        let wt = view(weight, g.outputs, patch).reversed_axes();
+        for n in 0..g.batch {
+            general_mat_mul(
+                1.0,
+                &wt,
+                &image_dy(n),
+                0.0,
+                &mut view_mut(dcols, patch, plane),
+            );
+            col2im_image(
+                g,
+                dcols,
+                &mut dx[n * g.inputs * plane..][..g.inputs * plane],
+            );
+        }
     }
 }
 
@@ -266,9 +269,13 @@ mod tests {
     #[test]
     fn convolution_passes_match_the_reference_twins() {
         let mut rng = Rng::new(11);
-        for (batch, inputs, outputs, height, width) in
-            [(2, 1, 4, 6, 5), (3, 5, 7, 4, 8), (1, 16, 8, 7, 7)]
-        {
+        for (batch, inputs, outputs, height, width) in [
+            (2, 1, 4, 6, 5),
+            (3, 5, 7, 4, 8),
+            (1, 16, 8, 7, 7),
+            (2, 3, 2, 1, 3),
+            (1, 2, 3, 2, 1),
+        ] {
             let g = ConvDims {
                 batch,
                 inputs,
@@ -280,9 +287,9 @@ mod tests {
             let w = random(&mut rng, g.weight_len());
             let b = random(&mut rng, outputs);
             let dy = random(&mut rng, g.output_len());
-            let (mut cols, mut scratch, mut dcols) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut cols, mut dcols) = (Vec::new(), Vec::new());
             let mut y = vec![0f32; g.output_len()];
-            conv_forward(g, &x, &w, &b, &mut cols, &mut scratch, &mut y);
+            conv_forward(g, &x, &w, &b, &mut cols, &mut y);
             assert!(scaled_diff(&y, &twin::conv3x3_forward(g, &x, &w, &b).unwrap()) < TOLERANCE);
             let (mut dw, mut db, mut dx) = (
                 vec![0f32; w.len()],
@@ -294,7 +301,6 @@ mod tests {
                 &dy,
                 &w,
                 &cols,
-                &mut scratch,
                 Some((&mut dw, &mut db)),
                 Some((&mut dx, &mut dcols)),
             );

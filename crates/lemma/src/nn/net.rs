@@ -88,7 +88,6 @@ pub struct CpuNet {
     acts: Vec<Vec<f32>>,
     argmax: Vec<Vec<u32>>,
     cols: Vec<Vec<f32>>,
-    scratch: Vec<f32>,
     dcols: Vec<f32>,
     grad: Vec<f32>,
     grad_next: Vec<f32>,
@@ -113,7 +112,6 @@ impl CpuNet {
             acts: vec![Vec::new(); layers + 1],
             argmax: vec![Vec::new(); layers],
             cols: vec![Vec::new(); layers],
-            scratch: Vec::new(),
             dcols: Vec::new(),
             grad: Vec::new(),
             grad_next: Vec::new(),
@@ -170,7 +168,6 @@ impl CpuNet {
                         &params[slot.weight.clone()],
                         &params[slot.bias.clone()],
                         &mut self.cols[i],
-                        &mut self.scratch,
                         out,
                     );
                 }
@@ -251,7 +248,6 @@ impl CpuNet {
                         dy,
                         &params[slot.weight.clone()],
                         &self.cols[i],
-                        &mut self.scratch,
                         grads,
                         need_dx.then_some((&mut dx[..], &mut self.dcols)),
                     );
