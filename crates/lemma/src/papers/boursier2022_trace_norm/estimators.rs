@@ -228,10 +228,10 @@ mod tests {
 
     #[test]
     fn soft_threshold_of_a_two_by_two_by_hand() {
-        // Z = R·diag(3, 1)·Qᵀ with R, Q rotations by 30° and 60°: τ = 2 leaves R·diag(1, 0)·Qᵀ,
-        // a rank-one matrix r₁q₁ᵀ with r₁ = (cos 30°, sin 30°), q₁ = (cos 60°, sin 60°).
-        let (c1, s1) = (libm::cos(0.5236_f64), libm::sin(0.5236_f64));
-        let (c2, s2) = (libm::cos(1.0472_f64), libm::sin(1.0472_f64));
+        // Z = R·diag(3, 1)·Qᵀ with R, Q rotations by 0.4 and 1.1 rad: τ = 2 leaves R·diag(1, 0)·Qᵀ,
+        // a rank-one matrix r₁q₁ᵀ with r₁ = (cos 0.4, sin 0.4), q₁ = (cos 1.1, sin 1.1).
+        let (c1, s1) = (libm::cos(0.4_f64), libm::sin(0.4_f64));
+        let (c2, s2) = (libm::cos(1.1_f64), libm::sin(1.1_f64));
         let r = [c1, -s1, s1, c1];
         let q = [c2, -s2, s2, c2];
         let mut z = [0.0; 4];
