@@ -8,7 +8,7 @@ use lemma::gpu::kernels::{CONV_KERNELS, LINEAR_KERNELS};
 use lemma::gpu::trainer::GpuTrainer;
 use lemma::gpu::{GpuContext, checks};
 use lemma::nn::spec::Arch;
-use lemma::nn::train::{StepConfig, StepRule};
+use lemma::nn::train::{StepConfig, StepRule, Trainer};
 use lemma::rng::Rng;
 use std::sync::Arc;
 use std::time::Instant;
@@ -53,14 +53,17 @@ fn random(rng: &mut Rng, len: usize) -> Vec<f32> {
     (0..len).map(|_| rng.normal() as f32).collect()
 }
 
-/// Seconds per repetition of `ops` (best of 3 timed submits of `reps` repetitions, after one
-/// warm-up submit).
+/// Timed repetitions of every measurement; the best is reported (the machine may be shared).
+const REPEATS: usize = 5;
+
+/// Seconds per repetition of `ops` (best of [`REPEATS`] timed submits of `reps` repetitions, after
+/// one warm-up submit).
 fn time_ops(ctx: &GpuContext, ops: &[Op], reps: usize) -> Result<f64, Failure> {
     let runtime = |e: lemma::gpu::GpuError| Failure::Runtime(e.to_string());
     ctx.run(ops);
     ctx.wait().map_err(runtime)?;
     let mut best = f64::INFINITY;
-    for _ in 0..3 {
+    for _ in 0..REPEATS {
         let start = Instant::now();
         let mut encoder = ctx.encoder();
         for _ in 0..reps {
@@ -73,8 +76,9 @@ fn time_ops(ctx: &GpuContext, ops: &[Op], reps: usize) -> Result<f64, Failure> {
     Ok(best)
 }
 
-/// GFLOP/s of the convolution and linear kernels at CNN-M's shapes and images/s of a full CNN-M
-/// training step, at batch `batch`.
+/// GFLOP/s of the convolution and linear kernels at CNN-M's shapes, and images/s of a full CNN-M
+/// training step at batch `batch` on the GPU and on the CPU backend in the same process, with
+/// their ratio.
 pub fn bench(batch: usize) -> Result<bool, Failure> {
     if batch == 0 {
         return Err(Failure::Input("--batch must be positive".into()));
@@ -158,19 +162,37 @@ pub fn bench(batch: usize) -> Result<bool, Failure> {
     };
     trainer.train_step(&xs, &labels, &config).map_err(runtime)?;
     ctx.wait().map_err(runtime)?;
-    let steps = 3;
-    let start = Instant::now();
-    for _ in 0..steps {
+    let mut gpu_step = f64::INFINITY;
+    for _ in 0..REPEATS {
+        let start = Instant::now();
         trainer.train_step(&xs, &labels, &config).map_err(runtime)?;
+        ctx.wait().map_err(runtime)?;
+        gpu_step = gpu_step.min(start.elapsed().as_secs_f64());
     }
-    ctx.wait().map_err(runtime)?;
-    let per_step = start.elapsed().as_secs_f64() / steps as f64;
+    // The CPU backend on the same step, in the same process (lavapipe runs on the same cores).
+    let mut cpu = Trainer::new(&arch, arch.init_params(0))
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    cpu.step(&xs, &labels, &config);
+    let mut cpu_step = f64::INFINITY;
+    for _ in 0..REPEATS {
+        let start = Instant::now();
+        cpu.step(&xs, &labels, &config);
+        cpu_step = cpu_step.min(start.elapsed().as_secs_f64());
+    }
+    for (name, seconds) in [
+        ("cnn-m ERM step, GPU", gpu_step),
+        ("cnn-m ERM step, CPU backend", cpu_step),
+    ] {
+        println!(
+            "{name:<30} {:>9.3} ms {:>8.1} images/s (≈{:.2} GFLOP/s at 25 MFLOP/image)",
+            seconds * 1e3,
+            batch as f64 / seconds,
+            batch as f64 * 25e6 / seconds / 1e9
+        );
+    }
     println!(
-        "{:<30} {:>9.3} ms {:>8.1} images/s (≈{:.2} GFLOP/s at 25 MFLOP/image)",
-        "cnn-m ERM train step",
-        per_step * 1e3,
-        batch as f64 / per_step,
-        batch as f64 * 25e6 / per_step / 1e9
+        "GPU/CPU training throughput: {:.3} (best of {REPEATS} each)",
+        cpu_step / gpu_step
     );
     Ok(true)
 }
