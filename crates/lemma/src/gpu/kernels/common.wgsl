@@ -28,3 +28,56 @@ fn workgroup_sum(t: u32, value: f32) -> f32 {
     workgroupBarrier();
     return total;
 }
+
+// Tiled matrix products C = A·B (conv.wgsl, linear.wgsl). A workgroup of LANES × LANES
+// invocations computes one TILE × TILE block of C; invocation (tx, ty) holds the 4 × 4 outputs at
+// rows ty + LANES·r and columns tx + LANES·c (r, c < 4), so neighbouring invocations write
+// neighbouring columns. The shared depth is consumed DEPTH terms at a time: the workgroup stages
+// A[m0.., k0..k0+DEPTH] and B[k0..k0+DEPTH, n0..] in workgroup memory (zeros outside the matrices,
+// which add nothing), then every output adds its DEPTH terms in ascending k, so each output is
+// accumulated in exactly the order of a plain loop over k.
+const TILE: u32 = 32u;
+const DEPTH: u32 = 16u;
+const LANES: u32 = 8u;
+// Values each invocation stages per tile and stage: TILE · DEPTH / (LANES · LANES).
+const STAGED: u32 = 8u;
+
+// A[m0 + mm, k0 + kk] at kk · TILE + mm; B[k0 + kk, n0 + nn] at kk · TILE + nn.
+var<workgroup> tile_a: array<f32, 512>;
+var<workgroup> tile_b: array<f32, 512>;
+
+// The workgroup's invocations and blocks: `t` the local index, (tx, ty) its place in the tile.
+struct TileGrid {
+    @builtin(local_invocation_id) local: vec3<u32>,
+    @builtin(local_invocation_index) t: u32,
+    @builtin(workgroup_id) group: vec3<u32>,
+}
+
+// Staged value q (< STAGED) of invocation t, as (index along the tile, index along the depth),
+// with consecutive invocations on consecutive depths (for operands contiguous in k) ...
+fn staged_along_depth(t: u32, q: u32) -> vec2<u32> {
+    let e = t + LANES * LANES * q;
+    return vec2(e / DEPTH, e % DEPTH);
+}
+
+// ... or on consecutive tile positions (for operands contiguous in m or n).
+fn staged_along_tile(t: u32, q: u32) -> vec2<u32> {
+    let e = t + LANES * LANES * q;
+    return vec2(e % TILE, e / TILE);
+}
+
+// Adds the staged DEPTH terms to the invocation's 4 × 4 outputs (acc[r][c]: row r, column c).
+fn multiply_staged(acc: ptr<function, array<vec4<f32>, 4>>, tx: u32, ty: u32) {
+    for (var kk = 0u; kk < DEPTH; kk++) {
+        let row = kk * TILE;
+        let b = vec4(
+            tile_b[row + tx],
+            tile_b[row + tx + LANES],
+            tile_b[row + tx + 2u * LANES],
+            tile_b[row + tx + 3u * LANES],
+        );
+        for (var r = 0u; r < 4u; r++) {
+            (*acc)[r] += tile_a[row + ty + r * LANES] * b;
+        }
+    }
+}
