@@ -30,6 +30,40 @@ fn padded(plane: u32, y: u32, x: u32) -> f32 {
     return a[plane + (y - 1u) * d.width + x - 1u];
 }
 
+// Pixel p of the batch (p < N·H·W): example, row and column.
+struct Pixel {
+    n: u32,
+    i: u32,
+    j: u32,
+}
+
+fn pixel(p: u32) -> Pixel {
+    let at = p % (d.height * d.width);
+    return Pixel(p / (d.height * d.width), at / d.width, at % d.width);
+}
+
+// Writes an invocation's 4 × 4 block of an [N, channels, H, W] output: rows r are channels
+// c0 + r, columns c the batch's pixels p0 + c (advanced without dividing).
+fn store_block(acc: array<vec4<f32>, 4>, c0: u32, channels: u32, p0: u32) {
+    let hw = d.height * d.width;
+    var n = p0 / hw;
+    var at = p0 % hw;
+    for (var c = 0u; c < 4u; c++) {
+        if n < d.batch {
+            for (var r = 0u; r < 4u; r++) {
+                if c0 + r < channels {
+                    out[(n * channels + c0 + r) * hw + at] = acc[r][c];
+                }
+            }
+        }
+        at += 1u;
+        if at == hw {
+            at = 0u;
+            n += 1u;
+        }
+    }
+}
+
 // y[n,o,i,j] = b[o] + Σ_(c,ky,kx) w[o,c,ky,kx]·x[n,c,i+ky−1,j+kx−1]: rows o, columns the batch's
 // pixels (n, i, j), depth (c, ky, kx). a = x [N,C,H,W], b = parameters, out = y [N,O,H,W].
 @compute @workgroup_size(8, 8)
@@ -43,11 +77,16 @@ fn forward(g: TileGrid) {
     let ty = g.local.y;
     var acc: array<vec4<f32>, 4>;
     for (var r = 0u; r < 4u; r++) {
-        let o = m0 + ty + r * LANES;
+        let o = m0 + 4u * ty + r;
         if o < d.outputs {
             acc[r] = vec4(b[d.b_off + o]);
         }
     }
+    // The invocation stages B's column g.t % TILE (staged_along_tile) at every depth: locate its
+    // pixel once.
+    let col = n0 + g.t % TILE;
+    let at = pixel(col);
+    let planes = at.n * d.inputs * hw;
     for (var k0 = 0u; k0 < depth; k0 += DEPTH) {
         for (var q = 0u; q < STAGED; q++) {
             let wa = staged_along_depth(g.t, q);
@@ -57,34 +96,21 @@ fn forward(g: TileGrid) {
             if o < d.outputs && k < depth {
                 w = b[d.w_off + o * depth + k];
             }
-            tile_a[wa.y * TILE + wa.x] = w;
+            stage_a(wa.x, wa.y, w);
             let xb = staged_along_tile(g.t, q);
-            let p = n0 + xb.x;
             let kb = k0 + xb.y;
             var v = 0.0;
-            if p < pixels && kb < depth {
-                let n = p / hw;
-                let i = (p % hw) / d.width;
-                let j = p % d.width;
+            if col < pixels && kb < depth {
                 let tap = kb % 9u;
-                let plane = (n * d.inputs + kb / 9u) * hw;
-                v = padded(plane, i + tap / 3u, j + tap % 3u);
+                v = padded(planes + (kb / 9u) * hw, at.i + tap / 3u, at.j + tap % 3u);
             }
-            tile_b[xb.y * TILE + xb.x] = v;
+            stage_b(xb.x, xb.y, v);
         }
         workgroupBarrier();
         multiply_staged(&acc, tx, ty);
         workgroupBarrier();
     }
-    for (var r = 0u; r < 4u; r++) {
-        let o = m0 + ty + r * LANES;
-        for (var c = 0u; c < 4u; c++) {
-            let p = n0 + tx + c * LANES;
-            if o < d.outputs && p < pixels {
-                out[((p / hw) * d.outputs + o) * hw + p % hw] = acc[r][c];
-            }
-        }
-    }
+    store_block(acc, m0 + 4u * ty, d.outputs, n0 + 4u * tx);
 }
 
 // dx[n,c,i,j] = Σ_(o,ky,kx) w[o,c,ky,kx]·dy[n,o,i−ky+1,j−kx+1]: rows c, columns the batch's
@@ -99,6 +125,10 @@ fn backward_data(g: TileGrid) {
     let tx = g.local.x;
     let ty = g.local.y;
     var acc: array<vec4<f32>, 4>;
+    // As in forward: the invocation's staged column of B, located once.
+    let col = n0 + g.t % TILE;
+    let at = pixel(col);
+    let planes = at.n * d.outputs * hw;
     for (var k0 = 0u; k0 < depth; k0 += DEPTH) {
         for (var q = 0u; q < STAGED; q++) {
             let wa = staged_along_depth(g.t, q);
@@ -108,35 +138,23 @@ fn backward_data(g: TileGrid) {
             if c < d.inputs && k < depth {
                 w = b[d.w_off + ((k / 9u) * d.inputs + c) * 9u + k % 9u];
             }
-            tile_a[wa.y * TILE + wa.x] = w;
+            stage_a(wa.x, wa.y, w);
             let xb = staged_along_tile(g.t, q);
-            let p = n0 + xb.x;
             let kb = k0 + xb.y;
             var v = 0.0;
-            if p < pixels && kb < depth {
-                let n = p / hw;
-                let i = (p % hw) / d.width;
-                let j = p % d.width;
+            if col < pixels && kb < depth {
                 let tap = kb % 9u;
-                let plane = (n * d.outputs + kb / 9u) * hw;
                 // dy row i − ky + 1 is padded row i − ky + 2 = i + (2 − ky); columns likewise.
-                v = padded(plane, i + 2u - tap / 3u, j + 2u - tap % 3u);
+                let plane = planes + (kb / 9u) * hw;
+                v = padded(plane, at.i + 2u - tap / 3u, at.j + 2u - tap % 3u);
             }
-            tile_b[xb.y * TILE + xb.x] = v;
+            stage_b(xb.x, xb.y, v);
         }
         workgroupBarrier();
         multiply_staged(&acc, tx, ty);
         workgroupBarrier();
     }
-    for (var r = 0u; r < 4u; r++) {
-        let c = m0 + ty + r * LANES;
-        for (var col = 0u; col < 4u; col++) {
-            let p = n0 + tx + col * LANES;
-            if c < d.inputs && p < pixels {
-                out[((p / hw) * d.inputs + c) * hw + p % hw] = acc[r][col];
-            }
-        }
-    }
+    store_block(acc, m0 + 4u * ty, d.inputs, n0 + 4u * tx);
 }
 
 // One split's share of the weight and bias gradients: rows o, columns (c, ky, kx) and a last
@@ -156,32 +174,43 @@ fn backward_weight(g: TileGrid) {
     let tx = g.local.x;
     let ty = g.local.y;
     var acc: array<vec4<f32>, 4>;
+    // The invocation stages depth index k0 + g.t % DEPTH (staged_along_depth) of every stage:
+    // its example and pixel, advanced by DEPTH pixels per stage without dividing.
+    var n = first + (g.t % DEPTH) / hw;
+    var i = ((g.t % DEPTH) % hw) / d.width;
+    var j = (g.t % DEPTH) % d.width;
     for (var k0 = 0u; k0 < depth; k0 += DEPTH) {
+        let k = k0 + g.t % DEPTH;
         for (var q = 0u; q < STAGED; q++) {
             // Both operands are contiguous along the depth (pixels): stage them alike.
             let s = staged_along_depth(g.t, q);
             let o = m0 + s.x;
-            let k = k0 + s.y;
-            let n = first + k / hw;
             var grad = 0.0;
             if o < d.outputs && k < depth {
-                grad = b[(n * d.outputs + o) * hw + k % hw];
+                grad = b[(n * d.outputs + o) * hw + i * d.width + j];
             }
-            tile_a[s.y * TILE + s.x] = grad;
+            stage_a(s.x, s.y, grad);
             let col = n0 + s.x;
             var v = 0.0;
             if col <= taps && k < depth {
                 if col == taps {
                     v = 1.0;
                 } else {
-                    let i = (k % hw) / d.width;
-                    let j = k % d.width;
                     let tap = col % 9u;
                     let plane = (n * d.inputs + col / 9u) * hw;
                     v = padded(plane, i + tap / 3u, j + tap % 3u);
                 }
             }
-            tile_b[s.y * TILE + s.x] = v;
+            stage_b(s.x, s.y, v);
+        }
+        j += DEPTH;
+        while j >= d.width {
+            j -= d.width;
+            i += 1u;
+        }
+        while i >= d.height {
+            i -= d.height;
+            n += 1u;
         }
         workgroupBarrier();
         multiply_staged(&acc, tx, ty);
@@ -189,9 +218,9 @@ fn backward_weight(g: TileGrid) {
     }
     let block = g.group.z * d.outputs * columns;
     for (var r = 0u; r < 4u; r++) {
-        let o = m0 + ty + r * LANES;
+        let o = m0 + 4u * ty + r;
         for (var c = 0u; c < 4u; c++) {
-            let col = n0 + tx + c * LANES;
+            let col = n0 + 4u * tx + c;
             if o < d.outputs && col < columns {
                 out[block + o * columns + col] = acc[r][c];
             }

@@ -30,7 +30,7 @@ fn forward(g: TileGrid) {
     let ty = g.local.y;
     var acc: array<vec4<f32>, 4>;
     for (var c = 0u; c < 4u; c++) {
-        let o = n0 + tx + c * LANES;
+        let o = n0 + 4u * tx + c;
         if o < d.outputs {
             let bias = b[d.b_off + o];
             for (var r = 0u; r < 4u; r++) {
@@ -48,22 +48,22 @@ fn forward(g: TileGrid) {
             if n < d.batch && k < d.inputs {
                 x = a[n * d.inputs + k];
             }
-            tile_a[s.y * TILE + s.x] = x;
+            stage_a(s.x, s.y, x);
             let o = n0 + s.x;
             var w = 0.0;
             if o < d.outputs && k < d.inputs {
                 w = b[d.w_off + o * d.inputs + k];
             }
-            tile_b[s.y * TILE + s.x] = w;
+            stage_b(s.x, s.y, w);
         }
         workgroupBarrier();
         multiply_staged(&acc, tx, ty);
         workgroupBarrier();
     }
     for (var r = 0u; r < 4u; r++) {
-        let n = m0 + ty + r * LANES;
+        let n = m0 + 4u * ty + r;
         for (var c = 0u; c < 4u; c++) {
-            let o = n0 + tx + c * LANES;
+            let o = n0 + 4u * tx + c;
             if n < d.batch && o < d.outputs {
                 out[n * d.outputs + o] = acc[r][c];
             }
@@ -89,7 +89,7 @@ fn backward_data(g: TileGrid) {
             if n < d.batch && ka < d.outputs {
                 grad = a[n * d.outputs + ka];
             }
-            tile_a[ga.y * TILE + ga.x] = grad;
+            stage_a(ga.x, ga.y, grad);
             let wb = staged_along_tile(g.t, q);
             let i = n0 + wb.x;
             let kb = k0 + wb.y;
@@ -97,16 +97,16 @@ fn backward_data(g: TileGrid) {
             if i < d.inputs && kb < d.outputs {
                 w = b[d.w_off + kb * d.inputs + i];
             }
-            tile_b[wb.y * TILE + wb.x] = w;
+            stage_b(wb.x, wb.y, w);
         }
         workgroupBarrier();
         multiply_staged(&acc, tx, ty);
         workgroupBarrier();
     }
     for (var r = 0u; r < 4u; r++) {
-        let n = m0 + ty + r * LANES;
+        let n = m0 + 4u * ty + r;
         for (var c = 0u; c < 4u; c++) {
-            let i = n0 + tx + c * LANES;
+            let i = n0 + 4u * tx + c;
             if n < d.batch && i < d.inputs {
                 out[n * d.inputs + i] = acc[r][c];
             }
@@ -138,7 +138,7 @@ fn backward_weight(g: TileGrid) {
             if o < d.outputs && n < last {
                 grad = b[n * d.outputs + o];
             }
-            tile_a[s.y * TILE + s.x] = grad;
+            stage_a(s.x, s.y, grad);
             let col = n0 + s.x;
             var v = 0.0;
             if col < d.inputs && n < last {
@@ -146,7 +146,7 @@ fn backward_weight(g: TileGrid) {
             } else if col == d.inputs && n < last {
                 v = 1.0;
             }
-            tile_b[s.y * TILE + s.x] = v;
+            stage_b(s.x, s.y, v);
         }
         workgroupBarrier();
         multiply_staged(&acc, tx, ty);
@@ -154,9 +154,9 @@ fn backward_weight(g: TileGrid) {
     }
     let block = g.group.z * d.outputs * columns;
     for (var r = 0u; r < 4u; r++) {
-        let o = m0 + ty + r * LANES;
+        let o = m0 + 4u * ty + r;
         for (var c = 0u; c < 4u; c++) {
-            let col = n0 + tx + c * LANES;
+            let col = n0 + 4u * tx + c;
             if o < d.outputs && col < columns {
                 out[block + o * columns + col] = acc[r][c];
             }
