@@ -2,11 +2,13 @@
 //! once and cached.
 
 use super::GpuError;
-use super::kernels::{Kernel, Pipelines, SUM_SQUARES_GROUPS};
+use super::kernels::{Kernel, MAX_GROUPS_PER_DIMENSION, Pipelines, SUM_SQUARES_GROUPS, TILE};
+use crate::nn::reference::{ConvDims, GRADIENT_SPLIT, LinearDims, gradient_splits};
 use wgpu::util::DeviceExt;
 
 /// The buffers of a conv or linear layer's launches: input and output activations, their
-/// gradients, the flat parameters (read) and the flat parameter gradients (written).
+/// gradients, the flat parameters (read), the flat parameter gradients (written) and scratch for
+/// the per-split partial weight gradients (at least [`ParamLayerShape::partials_len`] values).
 #[derive(Clone, Copy)]
 #[allow(missing_docs)] // the names say it
 pub struct LayerBuffers<'a> {
@@ -16,6 +18,120 @@ pub struct LayerBuffers<'a> {
     pub dy: &'a wgpu::Buffer,
     pub params: &'a wgpu::Buffer,
     pub grads: &'a wgpu::Buffer,
+    pub partials: &'a wgpu::Buffer,
+}
+
+/// A layer with parameters, as its kernels see it: the shape (with the batch) and where its
+/// weights and bias start in the flat parameter vector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParamLayerShape {
+    /// Convolution or fully connected, with its shape.
+    pub kind: ParamLayerKind,
+    /// Offset of the weights in the flat parameters.
+    pub w_off: usize,
+    /// Offset of the bias in the flat parameters.
+    pub b_off: usize,
+}
+
+/// The two kinds of layers with parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamLayerKind {
+    /// `conv.wgsl`.
+    Conv(ConvDims),
+    /// `linear.wgsl`.
+    Linear(LinearDims),
+}
+
+/// A conv or linear layer's launches: forward, backward-data, and backward-weight as its two
+/// passes (per-split partials, then their sum into the flat gradients, biases included).
+#[derive(Clone)]
+pub struct ParamLayerOps {
+    /// `y` from `x` and the parameters.
+    pub forward: Op,
+    /// `dx` from `dy` and the parameters.
+    pub backward_data: Op,
+    /// The partial weight and bias gradients of each split of the batch, then their sum.
+    pub backward_weight: [Op; 2],
+}
+
+impl ParamLayerShape {
+    fn batch(&self) -> usize {
+        match self.kind {
+            ParamLayerKind::Conv(d) => d.batch,
+            ParamLayerKind::Linear(d) => d.batch,
+        }
+    }
+
+    /// Rows (output channels or features) and columns (weights per row plus the bias) of the
+    /// weight gradient.
+    fn gradient_matrix(&self) -> (usize, usize) {
+        match self.kind {
+            ParamLayerKind::Conv(d) => (d.outputs, d.inputs * 9 + 1),
+            ParamLayerKind::Linear(d) => (d.outputs, d.inputs + 1),
+        }
+    }
+
+    /// Values of the per-split partial weight gradients.
+    pub fn partials_len(&self) -> usize {
+        let (rows, columns) = self.gradient_matrix();
+        gradient_splits(self.batch()) * rows * columns
+    }
+
+    /// The tiled grids of forward, backward-data and backward-weight: (columns, rows, splits).
+    fn grids(&self) -> [(usize, usize, usize); 3] {
+        let (rows, columns) = self.gradient_matrix();
+        let weight = (columns, rows, gradient_splits(self.batch()));
+        match self.kind {
+            ParamLayerKind::Conv(d) => {
+                let pixels = d.batch * d.height * d.width;
+                [(pixels, d.outputs, 1), (pixels, d.inputs, 1), weight]
+            }
+            ParamLayerKind::Linear(d) => [(d.outputs, d.batch, 1), (d.inputs, d.batch, 1), weight],
+        }
+    }
+
+    /// Fails when a launch would need more workgroups along a dimension than WebGPU allows.
+    pub fn check_grid(&self) -> Result<(), GpuError> {
+        for (columns, rows, splits) in self.grids() {
+            let largest = columns.div_ceil(TILE).max(rows.div_ceil(TILE)).max(splits);
+            if largest > MAX_GROUPS_PER_DIMENSION {
+                return Err(GpuError::Input(format!(
+                    "{self:?} needs {largest} workgroups along one dimension, more than \
+                     {MAX_GROUPS_PER_DIMENSION}; use a smaller batch"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The parameter blocks of the layer's kernels and of its split sum.
+    fn words(&self) -> (Vec<u32>, Vec<u32>) {
+        let (rows, columns) = self.gradient_matrix();
+        let layer = match self.kind {
+            ParamLayerKind::Conv(d) => vec![
+                d.batch,
+                d.inputs,
+                d.outputs,
+                d.height,
+                d.width,
+                self.w_off,
+                self.b_off,
+                GRADIENT_SPLIT,
+            ],
+            ParamLayerKind::Linear(d) => vec![
+                d.batch,
+                d.inputs,
+                d.outputs,
+                self.w_off,
+                self.b_off,
+                GRADIENT_SPLIT,
+            ],
+        };
+        let splits = gradient_splits(self.batch());
+        let sum = [rows, columns, splits, self.w_off, self.b_off];
+        let as_words = |v: &[usize]| v.iter().map(|&x| x as u32).collect();
+        (as_words(&layer), as_words(&sum))
+    }
 }
 
 /// A device, its queue, what the adapter says about itself, and the cached pipelines.
@@ -35,7 +151,7 @@ pub struct Op {
     kernel: Kernel,
     bind_group: wgpu::BindGroup,
     uniform: wgpu::Buffer,
-    groups: (u32, u32),
+    groups: [u32; 3],
 }
 
 impl Op {
@@ -53,20 +169,36 @@ pub enum Grid {
     Items(usize),
     /// Exactly this many workgroups along x.
     Groups(u32),
+    /// A tiled matrix product (`common.wgsl`): one workgroup per [`TILE`] × [`TILE`] block of
+    /// the `rows × columns` output (columns along x, rows along y), times `splits` along z.
+    Tiles {
+        /// Output columns.
+        columns: usize,
+        /// Output rows.
+        rows: usize,
+        /// Independent splits of the shared index (backward-weight reductions), else 1.
+        splits: usize,
+    },
 }
 
 impl Grid {
-    fn groups(self) -> (u32, u32) {
+    fn groups(self) -> [u32; 3] {
+        let max = MAX_GROUPS_PER_DIMENSION as u32;
         match self {
             Grid::Items(n) => {
                 let groups = n.div_ceil(64).max(1) as u32;
-                if groups <= 65_535 {
-                    (groups, 1)
+                if groups <= max {
+                    [groups, 1, 1]
                 } else {
-                    (65_535, groups.div_ceil(65_535))
+                    [max, groups.div_ceil(max), 1]
                 }
             }
-            Grid::Groups(g) => (g, 1),
+            Grid::Groups(g) => [g, 1, 1],
+            Grid::Tiles {
+                columns,
+                rows,
+                splits,
+            } => [columns.div_ceil(TILE), rows.div_ceil(TILE), splits].map(|g| g.max(1) as u32),
         }
     }
 }
@@ -158,16 +290,9 @@ impl GpuContext {
             })
     }
 
-    /// The forward, backward-data, backward-weight and backward-bias launches of a conv or linear
-    /// layer (`kernels` in that order, `conv.wgsl` / `linear.wgsl` bindings) with the parameter
-    /// block `dims`, over `items` = [y, dx, weight, bias] lengths.
-    pub fn param_layer_ops(
-        &self,
-        kernels: [Kernel; 4],
-        dims: &[u32],
-        bufs: &LayerBuffers,
-        items: [usize; 4],
-    ) -> [Op; 4] {
+    /// The launches of a conv or linear layer (`conv.wgsl` / `linear.wgsl` bindings, then
+    /// `split_sum.wgsl`'s), for the batch in `shape`.
+    pub fn param_layer_ops(&self, shape: &ParamLayerShape, bufs: &LayerBuffers) -> ParamLayerOps {
         let LayerBuffers {
             x,
             y,
@@ -175,29 +300,40 @@ impl GpuContext {
             dy,
             params: p,
             grads: g,
+            partials,
         } = *bufs;
-        let [forward, data, weight, bias] = kernels;
-        [
-            self.op(
-                forward,
-                dims,
-                &[(1, x), (2, p), (3, y)],
-                Grid::Items(items[0]),
-            ),
-            self.op(
-                data,
-                dims,
-                &[(1, dy), (2, p), (3, dx)],
-                Grid::Items(items[1]),
-            ),
-            self.op(
-                weight,
-                dims,
-                &[(1, x), (2, dy), (3, g)],
-                Grid::Items(items[2]),
-            ),
-            self.op(bias, dims, &[(1, dy), (3, g)], Grid::Items(items[3])),
-        ]
+        let [forward, data, weight] = match shape.kind {
+            ParamLayerKind::Conv(_) => [
+                Kernel::ConvForward,
+                Kernel::ConvBackwardData,
+                Kernel::ConvBackwardWeight,
+            ],
+            ParamLayerKind::Linear(_) => [
+                Kernel::LinearForward,
+                Kernel::LinearBackwardData,
+                Kernel::LinearBackwardWeight,
+            ],
+        };
+        let (dims, sum_dims) = shape.words();
+        let [f, d, w] = shape.grids().map(|(columns, rows, splits)| Grid::Tiles {
+            columns,
+            rows,
+            splits,
+        });
+        let (rows, columns) = shape.gradient_matrix();
+        ParamLayerOps {
+            forward: self.op(forward, &dims, &[(1, x), (2, p), (3, y)], f),
+            backward_data: self.op(data, &dims, &[(1, dy), (2, p), (3, dx)], d),
+            backward_weight: [
+                self.op(weight, &dims, &[(1, x), (2, dy), (3, partials)], w),
+                self.op(
+                    Kernel::SplitSum,
+                    &sum_dims,
+                    &[(1, partials), (3, g)],
+                    Grid::Items(rows * columns),
+                ),
+            ],
+        }
     }
 
     /// The two launches of a sum of squares (`sum_squares.wgsl`): `v` (read at binding 1) into
@@ -280,7 +416,8 @@ impl GpuContext {
         for op in ops {
             pass.set_pipeline(self.pipelines.get(op.kernel));
             pass.set_bind_group(0, &op.bind_group, &[]);
-            pass.dispatch_workgroups(op.groups.0, op.groups.1, 1);
+            let [x, y, z] = op.groups;
+            pass.dispatch_workgroups(x, y, z);
         }
     }
 

@@ -14,6 +14,7 @@ pub(crate) fn module_source(file_source: &str) -> String {
 pub const SOURCES: &[(&str, &str)] = &[
     ("conv.wgsl", include_str!("kernels/conv.wgsl")),
     ("linear.wgsl", include_str!("kernels/linear.wgsl")),
+    ("split_sum.wgsl", include_str!("kernels/split_sum.wgsl")),
     ("relu.wgsl", include_str!("kernels/relu.wgsl")),
     ("maxpool.wgsl", include_str!("kernels/maxpool.wgsl")),
     ("normalize.wgsl", include_str!("kernels/normalize.wgsl")),
@@ -34,11 +35,10 @@ pub enum Kernel {
     ConvForward,
     ConvBackwardData,
     ConvBackwardWeight,
-    ConvBackwardBias,
     LinearForward,
     LinearBackwardData,
     LinearBackwardWeight,
-    LinearBackwardBias,
+    SplitSum,
     ReluForward,
     ReluBackward,
     MaxPoolForward,
@@ -60,15 +60,14 @@ pub enum Kernel {
 
 impl Kernel {
     /// Every entry point, in the order the pipelines are stored.
-    pub const ALL: [Kernel; 25] = [
+    pub const ALL: [Kernel; 24] = [
         Kernel::ConvForward,
         Kernel::ConvBackwardData,
         Kernel::ConvBackwardWeight,
-        Kernel::ConvBackwardBias,
         Kernel::LinearForward,
         Kernel::LinearBackwardData,
         Kernel::LinearBackwardWeight,
-        Kernel::LinearBackwardBias,
+        Kernel::SplitSum,
         Kernel::ReluForward,
         Kernel::ReluBackward,
         Kernel::MaxPoolForward,
@@ -92,10 +91,9 @@ impl Kernel {
     pub fn file(self) -> &'static str {
         use Kernel::*;
         match self {
-            ConvForward | ConvBackwardData | ConvBackwardWeight | ConvBackwardBias => "conv.wgsl",
-            LinearForward | LinearBackwardData | LinearBackwardWeight | LinearBackwardBias => {
-                "linear.wgsl"
-            }
+            ConvForward | ConvBackwardData | ConvBackwardWeight => "conv.wgsl",
+            LinearForward | LinearBackwardData | LinearBackwardWeight => "linear.wgsl",
+            SplitSum => "split_sum.wgsl",
             ReluForward | ReluBackward => "relu.wgsl",
             MaxPoolForward | MaxPoolBackward => "maxpool.wgsl",
             NormalizeForward | NormalizeBackward => "normalize.wgsl",
@@ -116,7 +114,7 @@ impl Kernel {
             }
             ConvBackwardData | LinearBackwardData => "backward_data",
             ConvBackwardWeight | LinearBackwardWeight => "backward_weight",
-            ConvBackwardBias | LinearBackwardBias => "backward_bias",
+            SplitSum => "finish",
             ReluBackward | MaxPoolBackward | NormalizeBackward => "backward",
             SoftmaxXent => "forward_backward",
             AddTotals => "add_totals",
@@ -133,20 +131,12 @@ impl Kernel {
     }
 }
 
-/// The forward, backward-data, backward-weight and backward-bias kernels of a conv layer.
-pub const CONV_KERNELS: [Kernel; 4] = [
-    Kernel::ConvForward,
-    Kernel::ConvBackwardData,
-    Kernel::ConvBackwardWeight,
-    Kernel::ConvBackwardBias,
-];
-/// The same four for a linear layer.
-pub const LINEAR_KERNELS: [Kernel; 4] = [
-    Kernel::LinearForward,
-    Kernel::LinearBackwardData,
-    Kernel::LinearBackwardWeight,
-    Kernel::LinearBackwardBias,
-];
+/// Outputs per side of the block one workgroup of a tiled matrix product computes (`TILE` in
+/// `common.wgsl`).
+pub const TILE: usize = 32;
+
+/// The most workgroups a dispatch may have along one dimension (WebGPU's default limit).
+pub const MAX_GROUPS_PER_DIMENSION: usize = 65_535;
 
 /// Workgroups of the first sum-of-squares stage (`GROUPS` in `sum_squares.wgsl`).
 pub const SUM_SQUARES_GROUPS: u32 = 256;

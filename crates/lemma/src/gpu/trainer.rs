@@ -5,8 +5,9 @@
 //! [`GpuTrainer::read_params`], …).
 
 use super::GpuError;
-use super::context::{GpuContext, Grid, LayerBuffers, Op};
-use super::kernels::{CONV_KERNELS, Kernel, LINEAR_KERNELS, SUM_SQUARES_GROUPS};
+use super::context::{GpuContext, Grid, LayerBuffers, Op, ParamLayerKind, ParamLayerShape};
+use super::kernels::{Kernel, SUM_SQUARES_GROUPS};
+use crate::nn::reference::{ConvDims, LinearDims};
 use crate::nn::spec::{Arch, Layer, Shape};
 use crate::nn::train::{StepConfig, StepRule, sam_chunks};
 use std::collections::HashMap;
@@ -71,6 +72,8 @@ pub struct GpuTrainer {
     clean: wgpu::Buffer,
     delta: wgpu::Buffer,
     input_grad: wgpu::Buffer,
+    /// Scratch for the per-split partial weight gradients of one layer at a time.
+    weight_partials: wgpu::Buffer,
     acts: Vec<wgpu::Buffer>,
     dacts: Vec<wgpu::Buffer>,
     argmax: Vec<Option<wgpu::Buffer>>,
@@ -92,6 +95,41 @@ pub struct GpuTrainer {
 
 fn words(values: &[usize]) -> Vec<u32> {
     values.iter().map(|&v| v as u32).collect()
+}
+
+/// The kernels' view of every conv and linear layer of `arch` at batch `batch`, by layer index.
+fn param_layer_shapes(
+    arch: &Arch,
+    shapes: &[Shape],
+    batch: usize,
+) -> Vec<(usize, ParamLayerShape)> {
+    arch.param_slots()
+        .iter()
+        .filter_map(|slot| {
+            let s = shapes[slot.layer];
+            let kind = match arch.layers[slot.layer] {
+                Layer::Conv3x3 { inputs, outputs } => ParamLayerKind::Conv(ConvDims {
+                    batch,
+                    inputs,
+                    outputs,
+                    height: s.height,
+                    width: s.width,
+                }),
+                Layer::Linear { inputs, outputs } => ParamLayerKind::Linear(LinearDims {
+                    batch,
+                    inputs,
+                    outputs,
+                }),
+                _ => return None,
+            };
+            let shape = ParamLayerShape {
+                kind,
+                w_off: slot.weight.start,
+                b_off: slot.bias.start,
+            };
+            Some((slot.layer, shape))
+        })
+        .collect()
 }
 
 impl GpuTrainer {
@@ -123,7 +161,14 @@ impl GpuTrainer {
             )));
         }
         let per = arch.input.len();
+        let layer_shapes = param_layer_shapes(arch, &shapes, max_batch);
+        let mut partials_len = 0;
+        for (_, shape) in &layer_shapes {
+            shape.check_grid()?;
+            partials_len = partials_len.max(shape.partials_len());
+        }
         let c = &*ctx;
+        let weight_partials = c.buffer::<f32>("partial weight gradients", partials_len);
         let params = c.buffer_from("params", params);
         let grads = c.buffer::<f32>("grads", count);
         let velocity = c.buffer::<f32>("velocity", count);
@@ -216,6 +261,7 @@ impl GpuTrainer {
             clean,
             delta,
             input_grad,
+            weight_partials,
             acts,
             dacts,
             argmax,
@@ -342,6 +388,7 @@ impl GpuTrainer {
     fn build_plan(&self, batch: usize, offset: usize) -> Plan {
         let c = &*self.ctx;
         let slots = self.arch.param_slots();
+        let layer_shapes = param_layer_shapes(&self.arch, &self.shapes, batch);
         let (acts, dacts, shapes) = (&self.acts, &self.dacts, &self.shapes);
         let layers = self.arch.layers.len();
         let mut forward = Vec::new();
@@ -351,13 +398,13 @@ impl GpuTrainer {
         let lowest = slots.first().map_or(layers, |s| s.layer);
         for (i, layer) in self.arch.layers.iter().enumerate() {
             let (s, out) = (shapes[i], shapes[i + 1]);
-            let slot = slots.iter().find(|p| p.layer == i);
+            let layer_shape = layer_shapes.iter().find(|(l, _)| *l == i).map(|(_, s)| s);
             let items_in = batch * s.len();
             let items_out = batch * out.len();
             let (x, y, dx, dy) = (&acts[i], &acts[i + 1], &dacts[i], &dacts[i + 1]);
             let mut data = Vec::new();
             let mut weight = Vec::new();
-            match (*layer, slot) {
+            match (*layer, layer_shape) {
                 (Layer::Normalize, _) => {
                     let per = self.arch.input.len();
                     forward.push(c.op(
@@ -405,18 +452,7 @@ impl GpuTrainer {
                         Grid::Items(items_out),
                     ));
                 }
-                (
-                    Layer::Conv3x3 { inputs, outputs } | Layer::Linear { inputs, outputs },
-                    Some(p),
-                ) => {
-                    let (kernels, dims) = if let Layer::Conv3x3 { .. } = layer {
-                        let (h, w) = (s.height, s.width);
-                        let dims = [batch, inputs, outputs, h, w, p.weight.start, p.bias.start];
-                        (CONV_KERNELS, words(&dims))
-                    } else {
-                        let dims = [batch, inputs, outputs, p.weight.start, p.bias.start];
-                        (LINEAR_KERNELS, words(&dims))
-                    };
+                (Layer::Conv3x3 { .. } | Layer::Linear { .. }, Some(shape)) => {
                     let bufs = LayerBuffers {
                         x,
                         y,
@@ -424,12 +460,12 @@ impl GpuTrainer {
                         dy,
                         params: &self.params,
                         grads: &self.grads,
+                        partials: &self.weight_partials,
                     };
-                    let items = [items_out, items_in, p.weight.len(), p.bias.len()];
-                    let [f, d, w, b] = c.param_layer_ops(kernels, &dims, &bufs, items);
-                    forward.push(f);
-                    data.push(d);
-                    weight.extend([w, b]);
+                    let ops = c.param_layer_ops(shape, &bufs);
+                    forward.push(ops.forward);
+                    data.push(ops.backward_data);
+                    weight.extend(ops.backward_weight);
                 }
                 (Layer::Conv3x3 { .. } | Layer::Linear { .. }, None) => {
                     unreachable!("param_slots lists every conv and linear layer")

@@ -7,12 +7,13 @@
 //! ratio:
 //! * [`EXACT`] (0) for kernels that only select, copy, clamp or apply one rounding the same way as
 //!   the twin (ReLU, pooling values and argmax, normalisation, ℓ∞ PGD, `x + δ`, SAM restore,
-//!   correct flags);
+//!   correct flags), or only add in the twin's order (the split sums of weight gradients);
 //! * [`ONE_ROUNDING`] (1e-6) for updates of the form `a + b·c`, which a GPU compiler may contract
 //!   into a fused multiply-add (SGD, SAM perturb/accumulate);
-//! * [`SUMS`] (1e-5) for sums of products in the twin's order (convolutions, linear layers): the
-//!   only freedom left is contraction, one rounding of 2⁻²⁴ per term over at most a few hundred
-//!   terms;
+//! * [`SUMS`] (1e-5) for sums of products in the twin's order (the tiled convolution and linear
+//!   kernels, whose shared index runs as the twin's loop, and the split backward-weight
+//!   reductions, whose splits the twin makes too): the only freedom left is contraction, one
+//!   rounding of 2⁻²⁴ per term over at most a few hundred terms;
 //! * [`TRANSCENDENTAL`] (1e-5) for kernels using `exp`, `log` or `sqrt`, which WGSL allows a few
 //!   ulps of error, or a reduction whose order differs from the twin by design (softmax
 //!   cross-entropy, sum of squares, ℓ2 PGD).
@@ -29,14 +30,14 @@ mod relu;
 mod sam;
 mod sgd;
 mod softmax_xent;
+mod split_sum;
 mod sum_squares;
 mod training;
 
 pub use training::{TRAIN, TRAIN_TOLERANCE, TrainingComparison, compare_training, test_step};
 
 use super::GpuError;
-use super::context::{GpuContext, LayerBuffers};
-use super::kernels::Kernel;
+use super::context::{GpuContext, LayerBuffers, ParamLayerKind, ParamLayerShape};
 use crate::nn::reference as cpu;
 use crate::rng::Rng;
 use crate::tol::Tol;
@@ -172,6 +173,7 @@ pub async fn run_all(ctx: &GpuContext) -> Vec<KernelCheck> {
         ("maxpool", maxpool::check(ctx, &mut rng).await),
         ("normalize", normalize::check(ctx, &mut rng).await),
         ("softmax_xent", softmax_xent::check(ctx, &mut rng).await),
+        ("split_sum", split_sum::check(ctx, &mut rng).await),
         ("sum_of_squares", sum_squares::check(ctx, &mut rng).await),
         ("sgd_momentum", sgd::check(ctx, &mut rng).await),
         ("sam", sam::check(ctx, &mut rng).await),
@@ -186,59 +188,67 @@ pub async fn run_all(ctx: &GpuContext) -> Vec<KernelCheck> {
     checks
 }
 
-/// A conv or linear layer's four kernels under test: their check names, the leading words of
-/// their parameter block (the weight and bias offsets follow), and how many zeros precede the
-/// weights in the flat parameter vector.
-struct ParamLayer {
-    kernels: [Kernel; 4],
+/// Runs a conv or linear layer's launches (`kind`, with its parameters after `offset` zeros in
+/// the flat vector, as in the trainer's) on `[x, w, b, dy]` and compares them with the twin's
+/// `[y, dx, dw, db]` (tolerance [`SUMS`]): forward, backward-data, and the two backward-weight
+/// passes whose sum holds the weight and the bias gradients.
+async fn check_param_layer(
+    ctx: &GpuContext,
     names: [&'static str; 4],
-    dims: Vec<usize>,
+    kind: ParamLayerKind,
     offset: usize,
-}
-
-impl ParamLayer {
-    /// Runs the four launches on `[x, w, b, dy]` and compares them with the twin's
-    /// `[y, dx, dw, db]` (tolerance [`SUMS`]).
-    async fn check(
-        &self,
-        ctx: &GpuContext,
-        shapes: String,
-        [x, w, b, dy]: [&[f32]; 4],
-        twin: [Vec<f32>; 4],
-    ) -> Result<Vec<KernelCheck>, GpuError> {
-        let mut params = vec![0f32; self.offset];
-        params.extend(w);
-        params.extend(b);
-        let (w_off, b_off) = (self.offset, self.offset + w.len());
-        let mut dims = self.dims.clone();
-        dims.extend([w_off, b_off]);
-        let [xb, pb, dyb] = [("x", x), ("params", &params[..]), ("dy", dy)]
-            .map(|(label, data)| ctx.buffer_from(label, data));
-        let yb = ctx.buffer::<f32>("y", twin[0].len());
-        let dxb = ctx.buffer::<f32>("dx", x.len());
-        let gb = ctx.buffer::<f32>("grads", params.len());
-        let bufs = LayerBuffers {
-            x: &xb,
-            y: &yb,
-            dx: &dxb,
-            dy: &dyb,
-            params: &pb,
-            grads: &gb,
-        };
-        let items = [twin[0].len(), x.len(), w.len(), b.len()];
-        ctx.run(&ctx.param_layer_ops(self.kernels, &words(&dims), &bufs, items));
-        let reads = [(&yb, 0), (&dxb, 0), (&gb, w_off), (&gb, b_off)];
-        let mut checks = Vec::new();
-        for ((name, (buffer, at)), expected) in self.names.into_iter().zip(reads).zip(twin) {
-            let got = ctx.read(buffer, at, expected.len()).await?;
-            checks.push(KernelCheck::compare(
-                name,
-                shapes.clone(),
-                &got,
-                &expected,
-                SUMS,
-            ));
+    [x, w, b, dy]: [&[f32]; 4],
+    twin: [Vec<f32>; 4],
+) -> Result<Vec<KernelCheck>, GpuError> {
+    let shapes = match kind {
+        ParamLayerKind::Conv(d) => format!(
+            "x[{},{},{},{}] w[{},{},3,3]",
+            d.batch, d.inputs, d.height, d.width, d.outputs, d.inputs
+        ),
+        ParamLayerKind::Linear(d) => {
+            format!("x[{},{}] w[{},{}]", d.batch, d.inputs, d.outputs, d.inputs)
         }
-        Ok(checks)
+    };
+    let mut params = vec![0f32; offset];
+    params.extend(w);
+    params.extend(b);
+    let shape = ParamLayerShape {
+        kind,
+        w_off: offset,
+        b_off: offset + w.len(),
+    };
+    let [xb, pb, dyb] = [("x", x), ("params", &params[..]), ("dy", dy)]
+        .map(|(label, data)| ctx.buffer_from(label, data));
+    let yb = ctx.buffer::<f32>("y", twin[0].len());
+    let dxb = ctx.buffer::<f32>("dx", x.len());
+    let gb = ctx.buffer::<f32>("grads", params.len());
+    let partials = ctx.buffer::<f32>("partials", shape.partials_len());
+    let bufs = LayerBuffers {
+        x: &xb,
+        y: &yb,
+        dx: &dxb,
+        dy: &dyb,
+        params: &pb,
+        grads: &gb,
+        partials: &partials,
+    };
+    let ops = ctx.param_layer_ops(&shape, &bufs);
+    ctx.run(
+        [&ops.forward, &ops.backward_data]
+            .into_iter()
+            .chain(&ops.backward_weight),
+    );
+    let reads = [(&yb, 0), (&dxb, 0), (&gb, shape.w_off), (&gb, shape.b_off)];
+    let mut checks = Vec::new();
+    for ((name, (buffer, at)), expected) in names.into_iter().zip(reads).zip(twin) {
+        let got = ctx.read(buffer, at, expected.len()).await?;
+        checks.push(KernelCheck::compare(
+            name,
+            shapes.clone(),
+            &got,
+            &expected,
+            SUMS,
+        ));
     }
+    Ok(checks)
 }

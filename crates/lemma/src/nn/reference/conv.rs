@@ -1,6 +1,7 @@
 //! Twins of `conv.wgsl`: 3×3 convolution (stride 1, zero padding 1) forward, backward-data and
 //! backward-weight/bias.
 
+use super::split_sum::{GRADIENT_SPLIT, gradient_splits, sum_splits};
 use super::{Result, expect_len};
 
 /// Shape of a 3×3 convolution (stride 1, zero padding 1): input `[batch, inputs, height, width]`,
@@ -111,42 +112,49 @@ pub fn conv3x3_backward_data(d: ConvDims, dy: &[f32], w: &[f32]) -> Result<Vec<f
 /// Convolution backward-weight and bias:
 /// `dw[o,c,ky,kx] = Σ_n Σ_i Σ_j dy[n,o,i,j]·x[n,c,i+ky−1,j+kx−1]` and `db[o] = Σ_n Σ_i Σ_j dy[n,o,i,j]`.
 ///
-/// Both accumulators start at zero and add the terms with `n` outermost and `j` innermost.
+/// The batch is cut into splits of [`GRADIENT_SPLIT`] examples: each split's sums start at zero
+/// and add the terms with `n` outermost and `j` innermost, and [`sum_splits`] adds the splits in
+/// order (the two passes of `conv.wgsl`'s `backward_weight` and `split_sum.wgsl`).
 pub fn conv3x3_backward_weight(d: ConvDims, x: &[f32], dy: &[f32]) -> Result<(Vec<f32>, Vec<f32>)> {
     expect_len("conv input", x, d.input_len())?;
     expect_len("conv output gradient", dy, d.output_len())?;
     let (hw, h, wd) = (d.height * d.width, d.height, d.width);
-    let mut dw = vec![0f32; d.weight_len()];
-    let mut db = vec![0f32; d.outputs];
-    for o in 0..d.outputs {
-        for c in 0..d.inputs {
-            for ky in 0..3 {
-                for kx in 0..3 {
-                    let mut acc = 0f32;
-                    for n in 0..d.batch {
-                        let grad = &dy[(n * d.outputs + o) * hw..][..hw];
-                        let plane = &x[(n * d.inputs + c) * hw..][..hw];
-                        for i in 0..h {
-                            for j in 0..wd {
-                                if let Some(p) = tap(i, j, ky, kx, h, wd) {
-                                    acc += grad[i * wd + j] * plane[p];
+    let columns = d.inputs * 9 + 1;
+    let splits = gradient_splits(d.batch);
+    let mut partials = vec![0f32; splits * d.outputs * columns];
+    for (split, block) in partials.chunks_mut(d.outputs * columns).enumerate() {
+        let examples = split * GRADIENT_SPLIT..((split + 1) * GRADIENT_SPLIT).min(d.batch);
+        for o in 0..d.outputs {
+            let row = &mut block[o * columns..][..columns];
+            for c in 0..d.inputs {
+                for ky in 0..3 {
+                    for kx in 0..3 {
+                        let mut acc = 0f32;
+                        for n in examples.clone() {
+                            let grad = &dy[(n * d.outputs + o) * hw..][..hw];
+                            let plane = &x[(n * d.inputs + c) * hw..][..hw];
+                            for i in 0..h {
+                                for j in 0..wd {
+                                    if let Some(p) = tap(i, j, ky, kx, h, wd) {
+                                        acc += grad[i * wd + j] * plane[p];
+                                    }
                                 }
                             }
                         }
+                        row[c * 9 + ky * 3 + kx] = acc;
                     }
-                    dw[(o * d.inputs + c) * 9 + ky * 3 + kx] = acc;
                 }
             }
-        }
-        let mut acc = 0f32;
-        for n in 0..d.batch {
-            for &g in &dy[(n * d.outputs + o) * hw..][..hw] {
-                acc += g;
+            let mut acc = 0f32;
+            for n in examples.clone() {
+                for &g in &dy[(n * d.outputs + o) * hw..][..hw] {
+                    acc += g;
+                }
             }
+            row[columns - 1] = acc;
         }
-        db[o] = acc;
     }
-    Ok((dw, db))
+    sum_splits(&partials, splits, d.outputs, columns)
 }
 
 #[cfg(test)]

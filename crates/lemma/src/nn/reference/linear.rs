@@ -1,5 +1,6 @@
 //! Twins of `linear.wgsl`: fully connected forward, backward-data and backward-weight/bias.
 
+use super::split_sum::{GRADIENT_SPLIT, gradient_splits, sum_splits};
 use super::{Result, expect_len};
 
 /// Shape of a fully connected layer: input `[batch, inputs]`, weight `[outputs, inputs]`, bias
@@ -51,8 +52,11 @@ pub fn linear_backward_data(d: LinearDims, dy: &[f32], w: &[f32]) -> Result<Vec<
     Ok(dx)
 }
 
-/// Linear backward-weight `dW = dyᵀ·x` and `db = Σ_n dy`: `dw[o,i] = Σ_n dy[n,o]·x[n,i]`, both from
-/// zero in ascending `n`.
+/// Linear backward-weight `dW = dyᵀ·x` and `db = Σ_n dy`: `dw[o,i] = Σ_n dy[n,o]·x[n,i]`.
+///
+/// The batch is cut into splits of [`GRADIENT_SPLIT`] examples: each split's sums start at zero
+/// in ascending `n`, and [`sum_splits`] adds the splits in order (the two passes of
+/// `linear.wgsl`'s `backward_weight` and `split_sum.wgsl`).
 pub fn linear_backward_weight(
     d: LinearDims,
     x: &[f32],
@@ -60,23 +64,28 @@ pub fn linear_backward_weight(
 ) -> Result<(Vec<f32>, Vec<f32>)> {
     expect_len("linear input", x, d.batch * d.inputs)?;
     expect_len("linear output gradient", dy, d.batch * d.outputs)?;
-    let mut dw = vec![0f32; d.outputs * d.inputs];
-    let mut db = vec![0f32; d.outputs];
-    for o in 0..d.outputs {
-        for i in 0..d.inputs {
-            let mut acc = 0f32;
-            for n in 0..d.batch {
-                acc += dy[n * d.outputs + o] * x[n * d.inputs + i];
+    let columns = d.inputs + 1;
+    let splits = gradient_splits(d.batch);
+    let mut partials = vec![0f32; splits * d.outputs * columns];
+    for (split, block) in partials.chunks_mut(d.outputs * columns).enumerate() {
+        let examples = split * GRADIENT_SPLIT..((split + 1) * GRADIENT_SPLIT).min(d.batch);
+        for o in 0..d.outputs {
+            let row = &mut block[o * columns..][..columns];
+            for i in 0..d.inputs {
+                let mut acc = 0f32;
+                for n in examples.clone() {
+                    acc += dy[n * d.outputs + o] * x[n * d.inputs + i];
+                }
+                row[i] = acc;
             }
-            dw[o * d.inputs + i] = acc;
+            let mut acc = 0f32;
+            for n in examples.clone() {
+                acc += dy[n * d.outputs + o];
+            }
+            row[d.inputs] = acc;
         }
-        let mut acc = 0f32;
-        for n in 0..d.batch {
-            acc += dy[n * d.outputs + o];
-        }
-        db[o] = acc;
     }
-    Ok((dw, db))
+    sum_splits(&partials, splits, d.outputs, columns)
 }
 
 #[cfg(test)]
@@ -84,6 +93,25 @@ mod tests {
     use super::*;
     use crate::nn::reference::testing::{dot, finite_difference, random, worst};
     use crate::rng::Rng;
+
+    #[test]
+    fn weight_gradients_sum_each_split_then_the_splits() {
+        // One weight, 2·GRADIENT_SPLIT examples with dy = 1: x = 1 then 2⁻²⁴ everywhere else. In
+        // one running sum every 2⁻²⁴ rounds away against the 1; summed per split, the second
+        // split's add up to GRADIENT_SPLIT·2⁻²⁴ first and survive.
+        let batch = 2 * GRADIENT_SPLIT;
+        let d = LinearDims {
+            batch,
+            inputs: 1,
+            outputs: 1,
+        };
+        let tiny = f32::EPSILON / 2.0;
+        let mut x = vec![tiny; batch];
+        x[0] = 1.0;
+        let (dw, db) = linear_backward_weight(d, &x, &vec![1.0; batch]).unwrap();
+        assert_eq!(dw, vec![1.0 + GRADIENT_SPLIT as f32 * tiny]);
+        assert_eq!(db, vec![batch as f32]);
+    }
 
     #[test]
     fn linear_by_hand_and_by_finite_differences() {

@@ -9,7 +9,7 @@
 //! through an [`Arch`](crate::nn::spec::Arch) (ERM and SAM/m-SAM steps).
 //!
 //! One file per WGSL kernel family of `crate::gpu::kernels` (`conv`, `linear`, `relu`, `maxpool`,
-//! `normalize`, `softmax_xent`, `sum_squares`, `sgd`, `sam`, `pgd`), plus `network` for the
+//! `normalize`, `softmax_xent`, `split_sum`, `sum_squares`, `sgd`, `sam`, `pgd`), plus `network` for the
 //! whole-network pass and training step; everything is re-exported here.
 
 mod conv;
@@ -22,6 +22,7 @@ mod relu;
 mod sam;
 mod sgd;
 mod softmax_xent;
+mod split_sum;
 mod sum_squares;
 
 pub use conv::{ConvDims, conv3x3_backward_data, conv3x3_backward_weight, conv3x3_forward};
@@ -34,6 +35,7 @@ pub use relu::{relu_backward, relu_forward};
 pub use sam::{accumulate, sam_perturb, sam_restore};
 pub use sgd::sgd_momentum;
 pub use softmax_xent::{SoftmaxXent, softmax_xent};
+pub use split_sum::{GRADIENT_SPLIT, gradient_splits, sum_splits};
 pub use sum_squares::sum_of_squares;
 
 /// A slice whose length does not match the shape it was given with, or a label out of range.
