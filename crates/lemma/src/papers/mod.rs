@@ -2,6 +2,7 @@
 
 pub mod andriushchenko2022_sam;
 pub mod boursier2022_relu_flow;
+pub mod chayti2021_collab;
 pub mod oufkir2022_closeness;
 pub mod pesme2021_sgd_dln;
 pub mod varre2022_accel_sgd;
