@@ -560,7 +560,12 @@ static PAPERS: &[Paper] = &[
                     ("alpha_decay", "0.5"),
                     ("d", "2"),
                 ],
-                &[("algo", "alone"), ("n", "0"), ("steps", "200"), ("sigma", "2")],
+                &[
+                    ("algo", "alone"),
+                    ("n", "0"),
+                    ("steps", "200"),
+                    ("sigma", "2"),
+                ],
                 &[
                     ("algo", "wga_uniform"),
                     ("n", "1"),

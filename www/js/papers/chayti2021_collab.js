@@ -14,24 +14,18 @@ const byId = (runs, id) => runs.find((r) => r.id === id);
 /** x₁ against x₂ for every run (points on the recording grid: dense early, then log-spaced),
  * with each method's fixed point and x* = 0. */
 function trajectories(host) {
-  let chart = null;
-  let ids = '';
+  const chart = new Chart(host, {
+    title: 'Trajectories: x₁ against x₂ (the two flattest directions; d = 2 shows the whole iterate)', xLabel: 'x₁', yLabel: 'x₂', series: [],
+  });
   return {
-    reset() {},
+    reset(runs) {
+      chart.setSeries([
+        ...runs.map((r) => ({ label: r.label, color: r.color, points: true })),
+        ...runs.map((r) => ({ label: `fixed point of ${r.label}`, color: r.color, markers: true, dash: [2, 2] })),
+        { label: 'x* = 0 (user 0\'s optimum)', color: STAR, markers: true },
+      ]);
+    },
     render(runs) {
-      const key = runs.map((r) => r.id).join(',');
-      if (!chart || key !== ids) {
-        ids = key;
-        host.replaceChildren();
-        chart = new Chart(host, {
-          title: 'Trajectories: x₁ against x₂ (the two flattest directions; d = 2 shows the whole iterate)', xLabel: 'x₁', yLabel: 'x₂',
-          series: [
-            ...runs.map((r) => ({ label: r.label, color: r.color, points: true })),
-            ...runs.map((r) => ({ label: `fixed point of ${r.label}`, color: r.color, markers: true, dash: [2, 2] })),
-            { label: 'x* = 0 (user 0\'s optimum)', color: STAR, markers: true },
-          ],
-        });
-      }
       const paths = runs.map((r) => ({ x: Array.from(r.run.seriesY('x1')), y: Array.from(r.run.seriesY('x2')) }));
       const fixed = runs.map((r) => {
         const v = r.run.vector('fixed_point');

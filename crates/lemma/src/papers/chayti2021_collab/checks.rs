@@ -52,7 +52,9 @@ fn runs_of(
         .chain([("n", n_text.as_str())])
         .chain(extra.iter().copied())
         .collect();
-    (0..RUNS).map(|r| runs.get(seed(r, n), &overrides)).collect()
+    (0..RUNS)
+        .map(|r| runs.get(seed(r, n), &overrides))
+        .collect()
 }
 
 /// Marks the check not applicable when a run diverged; returns whether every run is usable.
@@ -61,7 +63,9 @@ fn stable(t: &mut Tally, what: &str, n: usize, outs: &[RunOutcome]) -> bool {
     for (r, o) in outs.iter().enumerate() {
         if let Some(step) = o.diverged_at {
             let s = seed(r as u64, n);
-            t.not_applicable(format!("{what}, N = {n}, seed {s}: diverged at step {step}"));
+            t.not_applicable(format!(
+                "{what}, N = {n}, seed {s}: diverged at step {step}"
+            ));
             ok = false;
         }
     }
@@ -258,7 +262,10 @@ pub fn checks() -> Vec<Check<RunCache>> {
 
 /// A verifier over all checks with an empty run cache.
 pub fn verifier() -> Verifier<RunCache> {
-    Verifier::new(checks(), RunCache::new(&SCHEMA, build::<super::CollabModel>))
+    Verifier::new(
+        checks(),
+        RunCache::new(&SCHEMA, build::<super::CollabModel>),
+    )
 }
 
 #[cfg(test)]

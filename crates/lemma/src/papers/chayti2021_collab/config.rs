@@ -37,7 +37,13 @@ const PARAMS: &[ParamSpec] = &[
          shared by the collaborators as alpha_decay says), bc (bias correction with rate a)",
     )
     .labelled(ALGO_LABELS),
-    ParamSpec::int("n", 0, 255, "31", "N: number of other users (collaborators)"),
+    ParamSpec::int(
+        "n",
+        0,
+        255,
+        "31",
+        "N: number of other users (collaborators)",
+    ),
     ParamSpec::float(
         "zeta",
         0.0,
@@ -269,18 +275,29 @@ mod tests {
         let w = |o: &[(&str, &str)]| cfg(o).weights();
         assert_eq!(w(&[("algo", "bc")]), None);
         assert_eq!(w(&[("algo", "bc"), ("n", "0")]), Some(vec![1.0]));
-        assert_eq!(w(&[("algo", "alone"), ("n", "2")]), Some(vec![1.0, 0.0, 0.0]));
+        assert_eq!(
+            w(&[("algo", "alone"), ("n", "2")]),
+            Some(vec![1.0, 0.0, 0.0])
+        );
         assert_eq!(
             w(&[("algo", "wga_uniform"), ("n", "3")]),
             Some(vec![0.25; 4])
         );
         // α₀ = 0.5, N = 2, equal split: (0.5, 0.25, 0.25); at N = 0 α₀ becomes 1.
-        assert_eq!(w(&[("algo", "wga"), ("n", "2")]), Some(vec![0.5, 0.25, 0.25]));
+        assert_eq!(
+            w(&[("algo", "wga"), ("n", "2")]),
+            Some(vec![0.5, 0.25, 0.25])
+        );
         assert_eq!(w(&[("algo", "wga"), ("n", "0")]), Some(vec![1.0]));
         // α₀ = 0.4, ρ = 0.5, N = 3: raw (1, ½, ¼) of total 7/4, times 0.6: (0.6·4/7, 0.6·2/7,
         // 0.6/7); ρ = 0 puts all of 1 − α₀ on collaborator 1.
-        let v = w(&[("algo", "wga"), ("n", "3"), ("alpha0", "0.4"), ("alpha_decay", "0.5")])
-            .unwrap();
+        let v = w(&[
+            ("algo", "wga"),
+            ("n", "3"),
+            ("alpha0", "0.4"),
+            ("alpha_decay", "0.5"),
+        ])
+        .unwrap();
         let expected = [0.4, 2.4 / 7.0, 1.2 / 7.0, 0.6 / 7.0];
         for (a, b) in v.iter().zip(expected) {
             assert!((a - b).abs() < 1e-15, "{v:?}");

@@ -40,6 +40,22 @@ pub struct Instance {
     pub centre: Vec<Vec<f64>>,
 }
 
+/// Fills `out` with standard normals, two per pair of uniforms (Box–Muller's cosine and sine
+/// branches, `libm`; an odd last entry drops the sine): half the transcendental work of one
+/// `Rng::normal` per entry, on the same portable stream.
+pub fn fill_normals(rng: &mut Rng, out: &mut [f64]) {
+    for pair in out.chunks_mut(2) {
+        let u1 = 1.0 - rng.uniform(); // in (0, 1], so ln is finite
+        let u2 = rng.uniform();
+        let r = libm::sqrt(-2.0 * libm::log(u1));
+        let (sin, cos) = libm::sincos(2.0 * std::f64::consts::PI * u2);
+        pair[0] = r * cos;
+        if let Some(second) = pair.get_mut(1) {
+            *second = r * sin;
+        }
+    }
+}
+
 fn unit_vector(rng: &mut Rng, d: usize) -> Vec<f64> {
     let v: Vec<f64> = (0..d).map(|_| rng.normal()).collect();
     let norm = libm::sqrt(v.iter().fold(0.0, |s, x| s + x * x));
@@ -221,6 +237,9 @@ pub struct CollabModel {
     c: Vec<f64>,
     g0: Vec<f64>,
     agg: Vec<f64>,
+    /// This step's noise: user 0's (d) and the collaborators' (N·d, user by user).
+    own_noise: Vec<f64>,
+    others_noise: Vec<f64>,
     own: Rng,
     others: Rng,
     t: u64,
@@ -246,6 +265,7 @@ impl CollabModel {
         let initial = d as f64;
         let mut half_times: Vec<u64> = record_grid(cfg.steps).iter().map(|g| g / 2).collect();
         half_times.dedup();
+        let others = if cfg.collaborates() { inst.n() * d } else { 0 };
         let mut model = Self {
             weights: cfg.weights(),
             true_bias: inst.true_bias(),
@@ -254,6 +274,8 @@ impl CollabModel {
             c: vec![0.0; d],
             g0: vec![0.0; d],
             agg: vec![0.0; d],
+            own_noise: vec![0.0; d],
+            others_noise: vec![0.0; others],
             own: Rng::stream(seed, OWN_NOISE_STREAM),
             others: Rng::stream(seed, OTHERS_NOISE_STREAM),
             t: 0,
@@ -358,18 +380,22 @@ impl Stepwise for CollabModel {
     fn advance(&mut self, t: u64) -> Option<String> {
         let (eta, sigma) = (self.cfg.eta, self.cfg.sigma);
         let noisy = sigma != 0.0;
+        if noisy {
+            fill_normals(&mut self.own, &mut self.own_noise);
+            fill_normals(&mut self.others, &mut self.others_noise);
+        }
         for k in 0..self.x.len() {
-            let noise = if noisy { sigma * self.own.normal() } else { 0.0 };
-            self.g0[k] = self.inst.a[k] * self.x[k] + noise;
+            self.g0[k] = self.inst.a[k] * self.x[k] + sigma * self.own_noise[k];
         }
         if self.cfg.collaborates() {
             self.agg.iter_mut().for_each(|v| *v = 0.0);
+            let d = self.x.len();
             for i in 0..self.inst.n() {
                 let w = self.weights.as_ref().map_or(1.0, |w| w[i + 1]);
                 let (curv, centre) = (&self.inst.curv[i], &self.inst.centre[i]);
-                for k in 0..self.x.len() {
-                    let noise = if noisy { sigma * self.others.normal() } else { 0.0 };
-                    let g = curv[k] * (self.x[k] - centre[k]) + noise;
+                let noise = &self.others_noise[i * d..(i + 1) * d];
+                for k in 0..d {
+                    let g = curv[k] * (self.x[k] - centre[k]) + sigma * noise[k];
                     self.agg[k] += w * g;
                 }
             }
@@ -410,11 +436,7 @@ impl Stepwise for CollabModel {
             self.x[1],
         ];
         if self.is_bc() {
-            v.extend([
-                self.bias_gap().unwrap_or(f64::NAN),
-                self.c[0],
-                self.c[1],
-            ]);
+            v.extend([self.bias_gap().unwrap_or(f64::NAN), self.c[0], self.c[1]]);
         }
         v
     }
@@ -608,6 +630,30 @@ mod tests {
     }
 
     #[test]
+    fn paired_normals_are_box_muller_on_the_stream() {
+        // The first pair is r·(cos, sin)(2πu₂), r = √(−2 ln(1 − u₁)), from the stream's first two
+        // uniforms; an odd length drops the last sine.
+        let mut by_hand = Rng::new(3);
+        let (u1, u2) = (1.0 - by_hand.uniform(), by_hand.uniform());
+        let r = libm::sqrt(-2.0 * libm::log(u1));
+        let angle = 2.0 * std::f64::consts::PI * u2;
+        let mut out = [0.0; 3];
+        fill_normals(&mut Rng::new(3), &mut out);
+        assert_eq!(out[0], r * libm::sincos(angle).1);
+        assert!((out[1] - r * libm::sin(angle)).abs() < 1e-15);
+        // Moments of many draws: mean 0, variance 1.
+        let mut v = vec![0.0; 200_001];
+        fill_normals(&mut Rng::new(8), &mut v);
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
+        assert!(
+            mean.abs() < 0.01 && (var - 1.0).abs() < 0.01,
+            "{mean} {var}"
+        );
+    }
+
+    #[test]
     fn lyapunov_by_hand() {
         // Diagonal M: P₁₁ = Q₁₁/(1 − m₁₁²), P₂₂ = Q₂₂/(1 − m₂₂²), P₁₂ = 0.
         let p = lyapunov2([[0.5, 0.0], [0.0, 0.8]], [3.0, 0.0, 0.36]).unwrap();
@@ -625,7 +671,10 @@ mod tests {
         let inst = two_quadratics();
         let s = stationary_wga(&inst, &[1.0, 0.0], 0.5, 1.0).unwrap();
         assert_eq!(s.bias, 0.0);
-        assert!((s.variance - (0.5 / 0.195 + 0.5 / 1.5)).abs() < 1e-12, "{s:?}");
+        assert!(
+            (s.variance - (0.5 / 0.195 + 0.5 / 1.5)).abs() < 1e-12,
+            "{s:?}"
+        );
         // η = 2.5 puts 1 − ηa = −1.5 out of the unit disc.
         assert_eq!(stationary_wga(&inst, &[1.0, 0.0], 2.5, 1.0), None);
     }
@@ -682,7 +731,13 @@ mod tests {
             }
         }
         assert_ne!(inst.curv[0], inst.curv[1]);
-        let random = Instance::draw(&Config { bias: Bias::Random, ..c.clone() }, 1);
+        let random = Instance::draw(
+            &Config {
+                bias: Bias::Random,
+                ..c.clone()
+            },
+            1,
+        );
         assert_eq!(random.centre[0], inst.centre[0]);
         assert_ne!(random.centre[1], inst.centre[1]);
         assert_eq!(random.curv, inst.curv, "same Hessians");
