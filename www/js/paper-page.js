@@ -22,11 +22,21 @@
 //     of one run ({ vector, label, color, bars?, from(runs) }) before / after them;
 //   make(host) → { reset(runs, state), render(runs, state) }  a one-off figure (listing the
 //     vectors it reads by name in `vectors`).
-// A sweep: { title, text(values), button, className, chart, param, values | values(params),
-//   lines: [{ option?, label?, color?, points?, dash?, slice? }], reference?: line (run once,
-//   drawn flat), metric, also: [chart with { x: metric, line: option }] }.
+// A sweep: { title, text | text(values), button, param, values | values(params),
+//   lines: [{ option?, label?, color?, points?, dash?, slice?, set? }] (`set`: more parameter
+//   overrides of the line), reference?: line (run once, drawn flat), and its charts:
+//   charts: [{ className, title, xLabel, yLabel, xLog, yLog, range,
+//     y: [{ metric, label?(lineLabel), dash?, points? }]  one series per line and entry,
+//     x?: metric  (each finished run's final metrics against each other, not against the value),
+//     lines?: [option]  (the lines it draws; default all),
+//     guides?: [{ label, color?, dash?, y(x) }]  reference curves at the chart's x values }]
+//   (or the shorthand `className`, `chart`, `metric`: one chart of one metric), and
+//   grid?: { param, values | values(params), metric, className, title, xLabel, yLabel, log?,
+//     signed? }: the first line at every (value, grid value) pair, its final `metric` drawn as a
+//     heat-map (canvas-figures.js), columns over the sweep's values, rows over the grid's. }
 
-import { Chart, PALETTE, alignCurves, markerHook } from './plots.js';
+import { Chart, PALETTE, alignCurves, markerHook, scatterData } from './plots.js';
+import { Heatmap } from './canvas-figures.js';
 import { createPage, metricsTable, sweepSection, el, fmt } from './page.js';
 import { renderCnnSection } from './cnn.js';
 
@@ -37,14 +47,17 @@ const finished = (r) => r?.progress.status.state === 'finished';
 /** Every series, vector and metric name a description refers to (the e2e suite checks that a
  * run of the paper produces them). */
 export function namesOf(d) {
-  const charts = [...(d.figure ?? []), ...(d.more?.charts ?? []), ...(d.sweeps ?? []).flatMap((s) => s.also ?? [])];
+  const charts = [...(d.figure ?? []), ...(d.more?.charts ?? [])];
   const series = charts.flatMap((c) => (c.curves ?? []).filter((k) => k.series).map((k) => k.series));
   const prefixes = charts.flatMap((c) => (c.curves ?? []).filter((k) => k.prefix).map((k) => k.prefix));
   const vectors = charts.flatMap((c) => [...(c.vectors ?? []), c.reference, c.last].filter(Boolean).map((v) => v.vector ?? v));
   const metrics = [
     ...(d.metrics ?? []).flatMap(([, names]) => [names].flat()),
     ...charts.flatMap((c) => (c.levels ?? []).map((l) => l.metric)),
-    ...(d.sweeps ?? []).flatMap((s) => [s.metric, ...(s.also ?? []).map((a) => a.x)]),
+    ...(d.sweeps ?? []).flatMap((s) => [
+      ...sweepCharts(s).flatMap((c) => [...c.y.map((y) => y.metric), ...(c.x ? [c.x] : [])]),
+      ...(s.grid ? [s.grid.metric] : []),
+    ]),
   ];
   return { series, prefixes, vectors, metrics };
 }
@@ -110,43 +123,88 @@ function vectorChart(chart, spec) {
   };
 }
 
-/** A sweep section: the lines of `spec` at every value of its parameter, the final `metric`. */
+/** The charts of a sweep: its `charts`, or the shorthand `chart` + `metric`. */
+const sweepCharts = (spec) => spec.charts ?? [{ ...spec.chart, className: spec.className, y: [{ metric: spec.metric }] }];
+
+/** A sweep section: the lines of `spec` at every value of its parameter (and, with a `grid`, at
+ * every pair of values), their final metrics drawn by its charts. */
 function renderSweep(more, page, spec, line) {
-  const values = () => (typeof spec.values === 'function' ? spec.values(page.state().params) : spec.values);
-  const host = el('div', { className: `chart ${spec.className}` });
-  const alsoHosts = (spec.also ?? []).map((a) => el('div', { className: `chart ${a.className}` }));
+  const valuesOf = (s) => (typeof s.values === 'function' ? s.values(page.state().params) : s.values);
+  const specs = sweepCharts(spec);
+  const hosts = specs.map((c) => el('div', { className: `chart ${c.className}` }));
+  const gridHost = spec.grid && el('div', { className: `chart ${spec.grid.className ?? 'grid-chart'}` });
   let swept = [];
+  let rows = [];
   const sweep = sweepSection(more, {
     title: spec.title,
-    text: typeof spec.text === 'function' ? spec.text(values()) : spec.text,
+    text: typeof spec.text === 'function' ? spec.text(valuesOf(spec)) : spec.text,
     button: spec.button,
     makeRuns: () => {
-      swept = values();
-      const runOf = (l, overrides) => ({ line: l, slice: l.slice, run: page.newRun({ ...line(l).overrides, ...overrides }) });
+      swept = valuesOf(spec);
+      rows = spec.grid ? valuesOf(spec.grid) : [];
+      const runOf = (l, overrides) => ({ line: l, slice: l.slice, run: page.newRun({ ...line(l).overrides, ...l.set, ...overrides }) });
+      const first = spec.lines[0];
       return [
         ...(spec.reference ? [runOf(spec.reference, {})] : []),
         ...swept.flatMap((v) => spec.lines.map((l) => ({ ...runOf(l, { [spec.param]: String(v) }), value: v }))),
+        ...rows.flatMap((w) => swept.map((v) => ({ ...runOf(first, { [spec.param]: String(v), [spec.grid.param]: String(w) }), value: v, row: w }))),
       ];
     },
     render(runs) {
-      const final = (r, metric = spec.metric) => (finished(r) ? r.run.metrics()[metric] ?? null : null);
-      const columns = spec.lines.map((l) => swept.map((v) => final(runs.find((r) => r.line === l && r.value === v))));
-      if (spec.reference) {
-        const ref = final(runs.find((r) => r.line === spec.reference));
-        columns.push(swept.map(() => ref));
+      const final = (r, metric) => (finished(r) ? r.run.metrics()[metric] ?? null : null);
+      const lineRuns = runs.filter((r) => r.row === undefined);
+      specs.forEach((c, i) => charts[i].setData(sweepData(c, spec, swept, lineRuns, final)));
+      if (spec.grid) {
+        const cell = (w, v) => final(runs.find((r) => r.row === w && r.value === v), spec.grid.metric);
+        const values = rows.flatMap((w) => swept.map((v) => cell(w, v) ?? NaN));
+        heatmap.setData({ values, rows: rows.length, cols: swept.length, xValues: swept, yValues: rows });
+        gridHost.dataset.points = String(values.filter(Number.isFinite).length);
       }
-      chart.setData([swept, ...columns]);
-      (spec.also ?? []).forEach((a, i) => {
-        const points = runs.filter((r) => r.line.option === a.line && finished(r)).map((r) => r.run.metrics()).sort((p, q) => p[a.x] - q[a.x]);
-        also[i].setData([points.map((m) => m[a.x]), points.map((m) => m[spec.metric])]);
-      });
     },
   });
-  sweep.section.append(host, ...alsoHosts);
-  const seriesOf = (l) => ({ label: line(l).label, color: line(l).color, points: l.points, dash: l.dash });
-  const chart = new Chart(host, { ...spec.chart, series: [...spec.lines.map(seriesOf), ...(spec.reference ? [seriesOf(spec.reference)] : [])] });
-  const also = (spec.also ?? []).map((a, i) => new Chart(alsoHosts[i], { ...a, series: [seriesOf(spec.lines.find((l) => l.option === a.line))] }));
+  sweep.section.append(...hosts, ...(gridHost ? [gridHost] : []));
+  const charts = specs.map((c, i) => new Chart(hosts[i], { ...c, series: sweepSeries(c, spec, line) }));
+  const heatmap = spec.grid && new Heatmap(gridHost, { ...spec.grid, valueLabel: spec.grid.valueLabel ?? spec.grid.metric });
   return sweep;
+}
+
+/** The lines a sweep chart draws. */
+const chartLines = (c, spec) => spec.lines.filter((l) => !c.lines || c.lines.includes(l.option));
+
+/** A sweep chart's series: each line × each `y` entry, the reference's (flat) and the guides. */
+function sweepSeries(c, spec, line) {
+  const one = (l, y) => {
+    const name = line(l).label;
+    const label = y.label ? y.label(name) : c.y.length > 1 ? `${name}: ${y.metric}` : name;
+    return { label, color: line(l).color, points: y.points ?? l.points, dash: y.dash ?? l.dash };
+  };
+  return [
+    ...chartLines(c, spec).flatMap((l) => c.y.map((y) => one(l, y))),
+    ...(spec.reference && !c.x ? c.y.map((y) => one(spec.reference, y)) : []),
+    ...(c.guides ?? []).map((g) => ({ label: g.label, color: g.color ?? '#777', dash: g.dash ?? [4, 4] })),
+  ];
+}
+
+/** A sweep chart's data: final metrics against the swept value, or against the metric `c.x`. */
+function sweepData(c, spec, swept, runs, final) {
+  const lines = chartLines(c, spec);
+  let data;
+  if (!c.x) {
+    const at = (l, v) => runs.find((r) => r.line === l && r.value === v);
+    data = [swept, ...lines.flatMap((l) => c.y.map((y) => swept.map((v) => final(at(l, v), y.metric))))];
+    if (spec.reference) {
+      const ref = runs.find((r) => r.line === spec.reference);
+      data.push(...c.y.map((y) => swept.map(() => final(ref, y.metric))));
+    }
+  } else {
+    const groups = lines.flatMap((l) => {
+      const done = runs.filter((r) => r.line === l && finished(r)).map((r) => r.run.metrics());
+      return c.y.map((y) => ({ x: done.map((m) => m[c.x]), y: done.map((m) => m[y.metric]) }));
+    });
+    data = scatterData(groups);
+  }
+  for (const g of c.guides ?? []) data.push(data[0].map((x) => g.y(x)));
+  return data;
 }
 
 /** Renders the page of `paper` from its description `d`; returns { onHash, dispose }. */

@@ -48,12 +48,12 @@ export const page = {
     title: 'Slower convergence, better bias',
     text: (gammas) => `Runs GD and SGD at γ ∈ {${gammas.join(', ')}} with the parameters above. SGD's test error falls as γ grows, because its loss integral γ·∫L grows; GD's barely moves.`,
     button: 'Run the step-size sweep',
-    className: 'gamma-chart',
-    chart: { title: 'Test error against the step size', xLabel: 'γ', yLabel: 'test error', yLog: true },
     param: 'gamma',
     values: SWEEP_GAMMAS,
     lines: [{ option: 'sgd', slice: 1000 }, { option: 'gd', slice: 200 }],
-    metric: 'test_error',
-    also: [{ className: 'integral-chart', title: 'SGD test error against γ·∫L', xLabel: 'γ·∫L', yLabel: 'test error', yLog: true, x: 'gamma_loss_integral', line: 'sgd' }],
+    charts: [
+      { className: 'gamma-chart', title: 'Test error against the step size', xLabel: 'γ', yLabel: 'test error', yLog: true, y: [{ metric: 'test_error' }] },
+      { className: 'integral-chart', title: 'SGD test error against γ·∫L', xLabel: 'γ·∫L', yLabel: 'test error', yLog: true, x: 'gamma_loss_integral', lines: ['sgd'], y: [{ metric: 'test_error' }] },
+    ],
   }],
 };
