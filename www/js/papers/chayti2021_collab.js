@@ -139,13 +139,13 @@ export const page = {
     },
     {
       title: 'Bias–variance map of WGA over (α₀, N)',
-      text: (values) => `WGA with own weight α₀ ∈ {${values.join(', ')}} (the collaborators share 1 − α₀ as alpha_decay says) at N ∈ {${N_VALUES.join(', ')}}, each run to 10 000 iterations with the other parameters above. A small α₀ averages the noise away but inherits the collaborators' bias; α₀ = 1 is the user alone. The best α₀ moves with N and ζ: the trade-off the paper's weights optimise.`,
+      text: (values) => `WGA with own weight α₀ ∈ {${values.join(', ')}} (the collaborators share 1 − α₀ as alpha_decay says) at N ∈ {${N_VALUES.join(', ')}}, each run to 10 000 iterations with the other parameters above (the line chart: at the page's N). A small α₀ averages the noise away but inherits the collaborators' bias; α₀ = 1 is the user alone. The best α₀ moves with N and ζ: the trade-off the paper's weights optimise.`,
       button: 'Run the (α₀, N) map',
       param: 'alpha0',
       values: ALPHA0,
       lines: [{ option: 'wga', slice: 400, set: { steps: 10000 } }],
       charts: [{
-        className: 'alpha-chart', title: 'WGA error against α₀ (largest N of the map)', xLabel: 'α₀', yLabel: 'error', yLog: true,
+        className: 'alpha-chart', title: 'WGA error against α₀ at the N above', xLabel: 'α₀', yLabel: 'error', yLog: true,
         y: [{ metric: 'error' }],
       }],
       grid: { param: 'n', values: N_VALUES, metric: 'error', title: 'WGA error over (α₀, N)', xLabel: 'α₀', yLabel: 'N', log: true },
