@@ -81,7 +81,7 @@ const RATES = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1];
 export const page = {
   compare: { param: 'algo', view: 'algos' },
   // Iterations per frame and run: one iteration draws (N + 1)·d normals (d alone).
-  slice: { alone: 4000, wga_uniform: 400, wga: 400, bc: 400 },
+  slice: { alone: 2000, wga_uniform: 200, wga: 200, bc: 200 },
   figure: [{
     className: 'error-chart', title: 'Mean of ‖x_s − x*‖² over the last half of the iterations so far (x* = 0)', xLabel: 'iteration t', yLabel: 'error', xLog: true, yLog: true,
     curves: [{ series: 'tail_error', label: (r) => r.label }],
@@ -120,10 +120,10 @@ export const page = {
       param: 'n',
       values: N_VALUES,
       lines: [
-        { option: 'alone', points: true, slice: 4000 },
-        { option: 'wga_uniform', points: true, slice: 400 },
-        { option: 'wga', points: true, slice: 400 },
-        { option: 'bc', points: true, slice: 400 },
+        { option: 'alone', points: true, slice: 2000 },
+        { option: 'wga_uniform', points: true, slice: 200 },
+        { option: 'wga', points: true, slice: 200 },
+        { option: 'bc', points: true, slice: 200 },
       ],
       charts: [
         {
@@ -143,7 +143,7 @@ export const page = {
       button: 'Run the (α₀, N) map',
       param: 'alpha0',
       values: ALPHA0,
-      lines: [{ option: 'wga', slice: 400, set: { steps: 10000 } }],
+      lines: [{ option: 'wga', slice: 200, set: { steps: 10000 } }],
       charts: [{
         className: 'alpha-chart', title: 'WGA error against α₀ at the N above', xLabel: 'α₀', yLabel: 'error', yLog: true,
         y: [{ metric: 'error' }],
@@ -156,8 +156,8 @@ export const page = {
       button: 'Run the rate sweep',
       param: 'rate',
       values: RATES,
-      lines: [{ option: 'bc', label: 'bias correction', points: true, slice: 400 }],
-      reference: { option: 'alone', label: 'alone', dash: [6, 4], slice: 4000 },
+      lines: [{ option: 'bc', label: 'bias correction', points: true, slice: 200 }],
+      reference: { option: 'alone', label: 'alone', dash: [6, 4], slice: 2000 },
       charts: [{
         className: 'rate-chart', title: 'BC error at the horizon against its rate a', xLabel: 'a', yLabel: 'error', xLog: true, yLog: true,
         y: [{ metric: 'error' }],
