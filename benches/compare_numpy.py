@@ -34,7 +34,13 @@ STEPS = 10_001
 RUNS = [("gd", 0.0), ("sgd", 0.0), ("nsam", 0.1), ("1sam", 0.1)]
 # Theory papers whose baseline (benches/baselines/<name>.py) times its default runs beside
 # `lemma run` itself (its `main`), after the notebook runs.
-THEORY = ["even2021_continuized_numpy"]
+THEORY = [
+    "oufkir2022_closeness_numpy",
+    "varre2022_accel_sgd_numpy",
+    "boursier2022_trace_norm_numpy",
+    "chayti2021_collab_numpy",
+    "even2021_continuized_numpy",
+]
 REPEATS = 3
 
 

@@ -168,11 +168,31 @@ export class Chart {
 }
 
 /** Scatter data for a [`Chart`] of point series: x sorted ascending (uPlot needs it), each group's
- * y placed at its own points and null elsewhere. `groups` = [{x: [...], y: [...]}, …]. */
+ * y placed at its own points and null elsewhere. Groups that share an x value share its row (uPlot
+ * draws only the first of repeated x values); a group's own repeats get rows of their own.
+ * `groups` = [{x: [...], y: [...]}, …]. */
 export function scatterData(groups) {
-  const pts = groups.flatMap((g, gi) => g.x.map((x, i) => [x, gi, g.y[i]]));
-  pts.sort((a, b) => a[0] - b[0]);
-  return [pts.map((p) => p[0]), ...groups.map((_, gi) => pts.map((p) => (p[1] === gi ? p[2] : null)))];
+  const rows = new Map(); // `${x}#${k}` → row, for the k-th occurrence of x within a group
+  const keyed = groups.map((g) => {
+    const seen = new Map();
+    return g.x.map((x) => {
+      const k = seen.get(x) ?? 0;
+      seen.set(x, k + 1);
+      const key = `${x}#${k}`;
+      if (!rows.has(key)) rows.set(key, { x, k });
+      return key;
+    });
+  });
+  const order = [...rows.entries()].sort(([, a], [, b]) => a.x - b.x || a.k - b.k);
+  const index = new Map(order.map(([key], i) => [key, i]));
+  return [
+    order.map(([, r]) => r.x),
+    ...groups.map((g, gi) => {
+      const column = order.map(() => null);
+      keyed[gi].forEach((key, i) => { column[index.get(key)] = g.y[i]; });
+      return column;
+    }),
+  ];
 }
 
 /** Aligns curves recorded on the same grid: x from the longest, others padded with null; drops
