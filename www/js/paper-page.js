@@ -26,7 +26,8 @@
 //   lines: [{ option?, label?, color?, points?, dash?, slice?, set? }] (`set`: more parameter
 //   overrides of the line), reference?: line (run once, drawn flat), and its charts:
 //   charts: [{ className, title, xLabel, yLabel, xLog, yLog, range,
-//     y: [{ metric, label?(lineLabel), dash?, points? }]  one series per line and entry,
+//     y: [{ metric, label?(lineLabel), color?, dash?, points? }]  one series per line and entry
+//       (coloured by `color`, else the line's colour, else the palette in turn),
 //     x?: metric  (each finished run's final metrics against each other, not against the value),
 //     lines?: [option]  (the lines it draws; default all),
 //     guides?: [{ label, color?, dash?, y(x) }]  reference curves at the chart's x values }]
@@ -173,10 +174,12 @@ const chartLines = (c, spec) => spec.lines.filter((l) => !c.lines || c.lines.inc
 
 /** A sweep chart's series: each line × each `y` entry, the reference's (flat) and the guides. */
 function sweepSeries(c, spec, line) {
+  let next = 0; // series without a colour of their own take the palette in turn
   const one = (l, y) => {
     const name = line(l).label;
     const label = y.label ? y.label(name) : c.y.length > 1 ? `${name}: ${y.metric}` : name;
-    return { label, color: line(l).color, points: y.points ?? l.points, dash: y.dash ?? l.dash };
+    const color = y.color ?? line(l).color ?? PALETTE[next++ % PALETTE.length];
+    return { label, color, points: y.points ?? l.points, dash: y.dash ?? l.dash };
   };
   return [
     ...chartLines(c, spec).flatMap((l) => c.y.map((y) => one(l, y))),
@@ -218,9 +221,9 @@ export function renderPaperPage(root, b, paper, initialValues, d) {
   const optionsOf = (state) => state.extra[compare.view].split(',');
   /** A sweep line's label, colour and parameter overrides. */
   const line = (l) => ({
-    label: l.label ?? schemaLabel(l.option),
-    color: l.color ?? colour(l.option),
-    overrides: l.option ? { [compare.param]: l.option } : {},
+    label: l.label ?? (l.option && choice ? schemaLabel(l.option) : ''),
+    color: l.color ?? (l.option && choice ? colour(l.option) : undefined),
+    overrides: l.option && compare ? { [compare.param]: l.option } : {},
   });
   const columns = (d.metrics ?? []).map(([heading, names, show]) =>
     [heading, (m) => (show ? show(...names.map((n) => m[n])) : fmt(m[names]))]);

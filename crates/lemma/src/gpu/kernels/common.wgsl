@@ -55,11 +55,13 @@ fn stage_b(nn: u32, kk: u32, value: f32) {
     tile_b[kk * LANES + nn / 4u][nn % 4u] = value;
 }
 
-// The workgroup's invocations and blocks: `t` the local index, (tx, ty) its place in the tile.
+// The workgroup's invocations: `t` the local index, (tx, ty) its place in the tile. The tiled
+// entry points take `@builtin(workgroup_id) group` as a parameter of its own: a struct holding
+// local ids is non-uniform as a whole to Tint's uniformity analysis, and a loop bound taken from
+// it makes Chromium reject the barriers inside the loop.
 struct TileGrid {
     @builtin(local_invocation_id) local: vec3<u32>,
     @builtin(local_invocation_index) t: u32,
-    @builtin(workgroup_id) group: vec3<u32>,
 }
 
 // Staged value q (< STAGED) of invocation t, as (index along the tile, index along the depth),

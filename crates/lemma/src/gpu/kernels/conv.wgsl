@@ -67,12 +67,12 @@ fn store_block(acc: array<vec4<f32>, 4>, c0: u32, channels: u32, p0: u32) {
 // y[n,o,i,j] = b[o] + Σ_(c,ky,kx) w[o,c,ky,kx]·x[n,c,i+ky−1,j+kx−1]: rows o, columns the batch's
 // pixels (n, i, j), depth (c, ky, kx). a = x [N,C,H,W], b = parameters, out = y [N,O,H,W].
 @compute @workgroup_size(8, 8)
-fn forward(g: TileGrid) {
+fn forward(g: TileGrid, @builtin(workgroup_id) group: vec3<u32>) {
     let hw = d.height * d.width;
     let pixels = d.batch * hw;
     let depth = d.inputs * 9u;
-    let m0 = g.group.y * TILE;
-    let n0 = g.group.x * TILE;
+    let m0 = group.y * TILE;
+    let n0 = group.x * TILE;
     let tx = g.local.x;
     let ty = g.local.y;
     var acc: array<vec4<f32>, 4>;
@@ -116,12 +116,12 @@ fn forward(g: TileGrid) {
 // dx[n,c,i,j] = Σ_(o,ky,kx) w[o,c,ky,kx]·dy[n,o,i−ky+1,j−kx+1]: rows c, columns the batch's
 // pixels, depth (o, ky, kx). a = dy [N,O,H,W], b = parameters, out = dx [N,C,H,W].
 @compute @workgroup_size(8, 8)
-fn backward_data(g: TileGrid) {
+fn backward_data(g: TileGrid, @builtin(workgroup_id) group: vec3<u32>) {
     let hw = d.height * d.width;
     let pixels = d.batch * hw;
     let depth = d.outputs * 9u;
-    let m0 = g.group.y * TILE;
-    let n0 = g.group.x * TILE;
+    let m0 = group.y * TILE;
+    let n0 = group.x * TILE;
     let tx = g.local.x;
     let ty = g.local.y;
     var acc: array<vec4<f32>, 4>;
@@ -163,14 +163,14 @@ fn backward_data(g: TileGrid) {
 // partial[s,o,9C] = Σ dy[n,o,i,j]. Split s = workgroup z covers examples [s·split, (s+1)·split).
 // a = x [N,C,H,W], b = dy [N,O,H,W], out = partials [splits, O, 9C + 1] (summed by split_sum.wgsl).
 @compute @workgroup_size(8, 8)
-fn backward_weight(g: TileGrid) {
+fn backward_weight(g: TileGrid, @builtin(workgroup_id) group: vec3<u32>) {
     let hw = d.height * d.width;
     let taps = d.inputs * 9u;
     let columns = taps + 1u;
-    let first = g.group.z * d.split;
+    let first = group.z * d.split;
     let depth = (min(first + d.split, d.batch) - first) * hw;
-    let m0 = g.group.y * TILE;
-    let n0 = g.group.x * TILE;
+    let m0 = group.y * TILE;
+    let n0 = group.x * TILE;
     let tx = g.local.x;
     let ty = g.local.y;
     var acc: array<vec4<f32>, 4>;
@@ -216,7 +216,7 @@ fn backward_weight(g: TileGrid) {
         multiply_staged(&acc, tx, ty);
         workgroupBarrier();
     }
-    let block = g.group.z * d.outputs * columns;
+    let block = group.z * d.outputs * columns;
     for (var r = 0u; r < 4u; r++) {
         let o = m0 + 4u * ty + r;
         for (var c = 0u; c < 4u; c++) {

@@ -23,9 +23,9 @@ struct Dims {
 // y[n,o] = b[o] + Σ_i x[n,i]·w[o,i]: rows n, columns o, depth i.
 // a = x [N,I], b = parameters, out = y [N,O].
 @compute @workgroup_size(8, 8)
-fn forward(g: TileGrid) {
-    let m0 = g.group.y * TILE;
-    let n0 = g.group.x * TILE;
+fn forward(g: TileGrid, @builtin(workgroup_id) group: vec3<u32>) {
+    let m0 = group.y * TILE;
+    let n0 = group.x * TILE;
     let tx = g.local.x;
     let ty = g.local.y;
     var acc: array<vec4<f32>, 4>;
@@ -74,9 +74,9 @@ fn forward(g: TileGrid) {
 // dx[n,i] = Σ_o dy[n,o]·w[o,i]: rows n, columns i, depth o.
 // a = dy [N,O], b = parameters, out = dx [N,I].
 @compute @workgroup_size(8, 8)
-fn backward_data(g: TileGrid) {
-    let m0 = g.group.y * TILE;
-    let n0 = g.group.x * TILE;
+fn backward_data(g: TileGrid, @builtin(workgroup_id) group: vec3<u32>) {
+    let m0 = group.y * TILE;
+    let n0 = group.x * TILE;
     let tx = g.local.x;
     let ty = g.local.y;
     var acc: array<vec4<f32>, 4>;
@@ -119,12 +119,12 @@ fn backward_data(g: TileGrid) {
 // partial[s,o,I] = Σ dy[n,o]. Split s = workgroup z covers examples [s·split, (s+1)·split).
 // a = x [N,I], b = dy [N,O], out = partials [splits, O, I + 1] (summed by split_sum.wgsl).
 @compute @workgroup_size(8, 8)
-fn backward_weight(g: TileGrid) {
+fn backward_weight(g: TileGrid, @builtin(workgroup_id) group: vec3<u32>) {
     let columns = d.inputs + 1u;
-    let first = g.group.z * d.split;
+    let first = group.z * d.split;
     let last = min(first + d.split, d.batch);
-    let m0 = g.group.y * TILE;
-    let n0 = g.group.x * TILE;
+    let m0 = group.y * TILE;
+    let n0 = group.x * TILE;
     let tx = g.local.x;
     let ty = g.local.y;
     var acc: array<vec4<f32>, 4>;
@@ -152,7 +152,7 @@ fn backward_weight(g: TileGrid) {
         multiply_staged(&acc, tx, ty);
         workgroupBarrier();
     }
-    let block = g.group.z * d.outputs * columns;
+    let block = group.z * d.outputs * columns;
     for (var r = 0u; r < 4u; r++) {
         let o = m0 + 4u * ty + r;
         for (var c = 0u; c < 4u; c++) {
