@@ -20,25 +20,12 @@ is missing; builds the release `lemma` binary if needed). numpy's random stream 
 single-run values agree only statistically; the script prints both side by side and a 3-seed mean.
 """
 
-import json
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-try:
-    import numpy as np
-except ImportError:
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "numpy"])
-    import numpy as np
+from harness import best_of, build_lemma, lemma_run, np
 
-ROOT = Path(__file__).resolve().parents[2]
-LEMMA = Path(os.environ.get("LEMMA_BIN", ROOT / "target" / "release" / "lemma"))
 SLUG = "boursier2022_trace_norm"
 # The schema's defaults (lemma describe boursier2022_trace_norm), stated to both sides.
 DEFAULTS = dict(d=30, k=3, m=10, tasks=100, sigma=1.0, iters=300, meta_m=20, meta_tasks=50)
-REPEATS = 3
 
 
 def sine(bstar, bhat):
@@ -114,38 +101,18 @@ def run(d=30, k=3, m=10, tasks=100, sigma=1.0, iters=300, meta_m=20, meta_tasks=
     return out
 
 
-def lemma_run(seed=0, **settings):
-    """Runs `lemma run` with every setting stated; returns (best wall time, best in-process time,
-    parsed JSON)."""
-    cmd = [str(LEMMA), "run", SLUG, "--json", "--seed", str(seed)]
-    for k, val in settings.items():
-        cmd += ["--set", f"{k}={val}"]
-    best, inside, out = float("inf"), float("inf"), None
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        out = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
-        best = min(best, time.perf_counter() - start)
-        inside = min(inside, out.get("run_seconds", float("inf")))
-    return best, inside, out
-
-
 def main():
-    if "LEMMA_BIN" not in os.environ:
-        subprocess.check_call(["cargo", "build", "--release", "--quiet", "-p", "lemma-cli"], cwd=ROOT)
+    build_lemma()
     print(f"{SLUG}: default setting {DEFAULTS}")
-    best, result = float("inf"), None
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        result = run(**DEFAULTS)
-        best = min(best, time.perf_counter() - start)
-    t_lm, t_in, out = lemma_run(**DEFAULTS)
+    best, result = best_of(lambda: run(**DEFAULTS))
+    t_lm, t_in, out = lemma_run(SLUG, **DEFAULTS)
     print(f"numpy {best:.3f} s   lemma {t_lm:.3f} s (whole process), {t_in:.3f} s (in-process)")
     print(f"numpy/lemma: {best / t_lm:.2f}x (whole process), {best / t_in:.2f}x (in-process)")
     names = ["frob_nuc", "frob_single", "frob_oracle", "frob_mom", "sine_nuc", "sine_single",
              "sine_mom", "rank_nuc", "meta_nuc", "meta_oracle", "meta_none"]
     print("cross-check, mean of 3 seeds (numpy seeds 0–2, lemma seeds 0–2; different streams):")
     np_runs = [run(**DEFAULTS, seed=s) for s in range(3)]
-    lm_runs = [lemma_run(seed=s, **DEFAULTS)[2]["metrics"] for s in range(3)]
+    lm_runs = [lemma_run(SLUG, seed=s, **DEFAULTS)[2]["metrics"] for s in range(3)]
     for n in names:
         key = "rank" if n == "rank_nuc" else n
         m_np = np.mean([r[key] for r in np_runs])

@@ -23,26 +23,13 @@ errors agree only statistically; the cross-check compares 3-run means against th
 error Lemma reports (`error_theory`).
 """
 
-import json
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-try:
-    import numpy as np
-except ImportError:
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "numpy"])
-    import numpy as np
+from harness import best_of, build_lemma, lemma_run, np
 
-ROOT = Path(__file__).resolve().parents[2]
-LEMMA = Path(os.environ.get("LEMMA_BIN", ROOT / "target" / "release" / "lemma"))
 SLUG = "chayti2021_collab"
 # The schema's defaults (lemma describe chayti2021_collab), stated to both sides.
 DEFAULTS = dict(algo="bc", n=31, zeta=1.0, bias="coherent", delta=0.0, sigma=1.0, eta=0.05,
                 alpha0=0.5, alpha_decay=1.0, rate=5e-4, steps=20_000, d=10)
-REPEATS = 3
 
 
 def instance(n, d, zeta, bias, delta, rng):
@@ -101,44 +88,20 @@ def run(algo="bc", n=31, zeta=1.0, bias="coherent", delta=0.0, sigma=1.0, eta=0.
     return total / (steps - half)
 
 
-def lemma_run(seed=0, **settings):
-    """Runs `lemma run` with every setting stated; returns (best wall, best in-process, JSON)."""
-    cmd = [str(LEMMA), "run", SLUG, "--json", "--seed", str(seed)]
-    for k, val in settings.items():
-        cmd += ["--set", f"{k}={val}"]
-    best, inside, out = float("inf"), float("inf"), None
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        out = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
-        best = min(best, time.perf_counter() - start)
-        inside = min(inside, out["run_seconds"])
-    return best, inside, out
-
-
-def numpy_run(**settings):
-    best, result = float("inf"), None
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        result = run(**settings)
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
 def show(x):
     return "diverged" if x is None else f"{x:.4f}"
 
 
 def main():
-    if "LEMMA_BIN" not in os.environ:
-        subprocess.check_call(["cargo", "build", "--release", "--quiet", "-p", "lemma-cli"], cwd=ROOT)
+    build_lemma()
     print(f"{SLUG}: default setting {DEFAULTS}")
     print(f"{'method':<12} {'numpy s':>9} {'lemma s':>9} {'in-proc s':>10} {'numpy/lemma':>12} "
           f"{'in-process':>11}   error numpy / lemma (different streams)")
     ratios, inside = [], []
     for algo in ("alone", "wga_uniform", "wga", "bc"):
         settings = {**DEFAULTS, "algo": algo}
-        t_np, e_np = numpy_run(**settings)
-        t_lm, t_in, out = lemma_run(**settings)
+        t_np, e_np = best_of(lambda: run(**settings))
+        t_lm, t_in, out = lemma_run(SLUG, **settings)
         ratios.append(t_np / t_lm)
         inside.append(t_np / t_in)
         print(f"{algo:<12} {t_np:9.3f} {t_lm:9.3f} {t_in:10.4f} {t_np / t_lm:11.1f}x "
@@ -153,7 +116,7 @@ def main():
     for algo in ("alone", "wga_uniform", "bc"):
         settings = {**DEFAULTS, "algo": algo}
         m_np = np.mean([run(**settings, seed=s) for s in range(3)])
-        outs = [lemma_run(seed=s, **settings)[2]["metrics"] for s in range(3)]
+        outs = [lemma_run(SLUG, seed=s, **settings)[2]["metrics"] for s in range(3)]
         m_lm = np.mean([o["error"] for o in outs])
         theory = np.mean([o["error_theory"] for o in outs])
         print(f"  {algo:<12} numpy {m_np:.4f}   lemma {m_lm:.4f}   exact stationary {theory:.4f}")

@@ -26,37 +26,10 @@ process and the in-process `run_seconds` it reports; numpy's is the in-process c
 random stream is not Lemma's, so the values agree only statistically (printed side by side).
 """
 
-import json
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-try:
-    import numpy as np
-except ImportError:
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "numpy"])
-    import numpy as np
+from harness import best_of, build_lemma, lemma_run, np, recording_grid
 
-ROOT = Path(__file__).resolve().parents[2]
-LEMMA = Path(os.environ.get("LEMMA_BIN", ROOT / "target" / "release" / "lemma"))
 SLUG = "even2021_continuized"
-REPEATS = 3
-
-
-def recording_grid(steps, dense=100, log_points=200):
-    """Lemma's recording times: every t ≤ dense, then log-spaced points up to the horizon."""
-    grid = list(range(min(dense, steps) + 1))
-    if steps > dense:
-        lo, hi = np.log10(dense), np.log10(steps)
-        for i in range(log_points):
-            t = int(np.round(10 ** (lo + (hi - lo) * i / (log_points - 1))))
-            if t > grid[-1] and t <= steps:
-                grid.append(t)
-    if grid[-1] != steps:
-        grid.append(steps)
-    return grid
 
 
 def slope(t, y):
@@ -172,40 +145,19 @@ def e2(n=40, runs=20, horizon=40.0, seed=0):
     return -slope(fit[0], fit[1]), -slope(fit[0], fit[2])
 
 
-def lemma_run(settings):
-    cmd = [str(LEMMA), "run", SLUG, "--json", "--seed", "0"]
-    for k, val in settings.items():
-        cmd += ["--set", f"{k}={val}"]
-    best, best_inside, out = float("inf"), float("inf"), None
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        out = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
-        best = min(best, time.perf_counter() - start)
-        best_inside = min(best_inside, out["run_seconds"])
-    return best, best_inside, out["metrics"]
-
-
-def timed(f):
-    best, result = float("inf"), None
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        result = f()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
 def main():
-    if "LEMMA_BIN" not in os.environ:
-        subprocess.check_call(["cargo", "build", "--release", "--quiet", "-p", "lemma-cli"], cwd=ROOT)
+    build_lemma()
     print(f"{SLUG}: E1 default (strongly convex, κ = 10³, d = 100, 50 runs) and E2 (cycle, n = 40, 20 runs)")
     print(f"{'run':<4} {'numpy s':>9} {'lemma s':>9} {'in-proc s':>10} {'numpy/lemma':>12} {'in-process':>11}   values numpy / lemma")
-    t_np, (dc, dn, dg) = timed(e1)
-    t_lm, t_in, m = lemma_run({"experiment": "e1"})
+    t_np, (dc, dn, dg) = best_of(e1)
+    t_lm, t_in, out = lemma_run(SLUG, experiment="e1")
+    m = out["metrics"]
     print(f"{'E1':<4} {t_np:9.4f} {t_lm:9.4f} {t_in:10.4f} {t_np / t_lm:11.1f}x {t_np / t_in:10.1f}x"
           f"   decay cont {dc:.3e} / {m['decay_cont']:.3e}, Nesterov {dn:.3e} / {m['decay_nesterov']:.3e},"
           f" GD {dg:.3e} / {m['decay_gd']:.3e}")
-    t_np2, (rs, ra) = timed(e2)
-    t_lm2, t_in2, m2 = lemma_run({"experiment": "e2"})
+    t_np2, (rs, ra) = best_of(e2)
+    t_lm2, t_in2, out2 = lemma_run(SLUG, experiment="e2")
+    m2 = out2["metrics"]
     print(f"{'E2':<4} {t_np2:9.4f} {t_lm2:9.4f} {t_in2:10.4f} {t_np2 / t_lm2:11.1f}x {t_np2 / t_in2:10.1f}x"
           f"   rate std {rs:.3e} / {m2['rate_std']:.3e}, acc {ra:.3e} / {m2['rate_acc']:.3e}")
 

@@ -15,29 +15,16 @@ missing; builds the release `lemma` binary if needed). It times numpy in-process
 best of 3 each, and prints both results side by side: numpy draws its own random numbers
 (np.random.default_rng), so the two agree up to Monte-Carlo error, not digit for digit."""
 
-import json
 import math
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-try:
-    import numpy as np
-except ImportError:
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "numpy"])
-    import numpy as np
+from harness import best_of, build_lemma, lemma_run, np
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-LEMMA = Path(os.environ.get("LEMMA_BIN", ROOT / "target" / "release" / "lemma"))
 
 EPS, C, RUNS, N_ALPHABET = 0.2, 1.0, 200, 2
 DELTAS = (5e-2, 1e-2, 1e-4, 1e-6, 1e-8)
 MAX_ROUNDS = 1_000_000
 BLOCK = 512
 GOLDEN = 40
-REPEATS = 3
 
 
 def xlogxy(x, y):
@@ -182,30 +169,11 @@ def e1(seed=0):
     return out
 
 
-def numpy_run():
-    best, res = float("inf"), None
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        res = e1()
-        best = min(best, time.perf_counter() - start)
-    return best, res
-
-
-def lemma_run():
-    if "LEMMA_BIN" not in os.environ:
-        subprocess.check_call(["cargo", "build", "--release", "--quiet", "-p", "lemma-cli"], cwd=ROOT)
-    cmd = [str(LEMMA), "run", "oufkir2022_closeness", "--json"]
-    best, out = float("inf"), None
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-        best = min(best, time.perf_counter() - start)
-    return best, json.loads(out)["metrics"]
-
-
 def main():
-    t_np, res = numpy_run()
-    t_lm, m = lemma_run()
+    t_np, res = best_of(e1)
+    build_lemma()
+    t_lm, _, out = lemma_run("oufkir2022_closeness")
+    m = out["metrics"]
     print("E1 (n = 2, ε = 0.2, 200 runs per hypothesis), numpy / lemma:")
     print(f"{'δ':>6} {'E[τ|H0]':>17} {'E[τ|H1]':>17} {'batch N':>11} {'R':>13}")
     for j, d in enumerate(DELTAS):

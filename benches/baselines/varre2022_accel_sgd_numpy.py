@@ -23,41 +23,14 @@ for Lemma. numpy's random stream is not Lemma's, so single-run values agree only
 the cross-check compares 10-run means on the setting of check ACSGD-2.
 """
 
-import json
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-try:
-    import numpy as np
-except ImportError:
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "numpy"])
-    import numpy as np
+from harness import best_of, build_lemma, lemma_run, np, recording_grid
 
-ROOT = Path(__file__).resolve().parents[2]
-LEMMA = Path(os.environ.get("LEMMA_BIN", ROOT / "target" / "release" / "lemma"))
 SLUG = "varre2022_accel_sgd"
 # The schema's defaults (lemma describe varre2022_accel_sgd), stated to both sides.
 DEFAULTS = dict(algo="acsgd", output="linear", steps=100_000, d=50, p=2.0, sigma=0.1,
                 init_dist=1.0, ratio=0.02, step_r2=0.5)
-REPEATS = 3
 BLOW_UP = 1e8
-
-
-def recording_grid(steps, dense=100, log_points=200):
-    """Lemma's recording times: every t ≤ dense, then log-spaced points up to the horizon."""
-    grid = list(range(min(dense, steps) + 1))
-    if steps > dense:
-        lo, hi = np.log10(dense), np.log10(steps)
-        for i in range(log_points):
-            t = int(np.round(10 ** (lo + (hi - lo) * i / (log_points - 1))))
-            if t > grid[-1] and t <= steps:
-                grid.append(t)
-    if grid[-1] != steps:
-        grid.append(steps)
-    return grid
 
 
 def run(algo="acsgd", output="linear", steps=100_000, d=50, p=2.0, sigma=0.1, init_dist=1.0,
@@ -125,42 +98,19 @@ def run(algo="acsgd", output="linear", steps=100_000, d=50, p=2.0, sigma=0.1, in
     return curve, final, None
 
 
-def lemma_run(seed=0, **settings):
-    """Runs `lemma run` with every setting stated; returns (best wall time, parsed JSON)."""
-    cmd = [str(LEMMA), "run", SLUG, "--json", "--seed", str(seed)]
-    for k, val in settings.items():
-        cmd += ["--set", f"{k}={val}"]
-    best, out = float("inf"), None
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-        best = min(best, time.perf_counter() - start)
-    return best, json.loads(out)
-
-
-def numpy_run(**settings):
-    best, result = float("inf"), None
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        result = run(**settings)
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
 def show(x):
     return "diverged" if x is None else f"{x:.3e}"
 
 
 def main():
-    if "LEMMA_BIN" not in os.environ:
-        subprocess.check_call(["cargo", "build", "--release", "--quiet", "-p", "lemma-cli"], cwd=ROOT)
+    build_lemma()
     print(f"{SLUG}: default setting {DEFAULTS} (each method at its own default output)")
     print(f"{'method':<7} {'numpy s':>9} {'lemma s':>9} {'numpy/lemma':>12}   f − f* at the end, numpy / lemma (different streams)")
     ratios = []
     for algo in ("acsgd", "avsgd", "sgd", "agd"):
         settings = {**DEFAULTS, "algo": algo}
-        t_np, (curve, final, diverged) = numpy_run(**settings)
-        t_lm, out = lemma_run(**settings)
+        t_np, (curve, final, diverged) = best_of(lambda: run(**settings))
+        t_lm, _, out = lemma_run(SLUG, **settings)
         f_np = None if diverged else curve[-1][1]
         f_lm = out["metrics"].get("excess_risk")
         note = ""
@@ -179,7 +129,7 @@ def main():
     print("cross-check, σ = 0, t = 3162, mean of 10 runs (numpy seeds 0–9, lemma seeds 1000–1009):")
     for label, algo, metric, out in rows:
         m_np = np.mean([run(**{**setting, "algo": algo}, seed=s)[1][out] for s in range(10)])
-        m_lm = np.mean([lemma_run(seed=1000 + s, **{**setting, "algo": algo})[1]["metrics"][metric]
+        m_lm = np.mean([lemma_run(SLUG, seed=1000 + s, **{**setting, "algo": algo})[2]["metrics"][metric]
                         for s in range(10)])
         print(f"  {label:<22} numpy {m_np:.3e}   lemma {m_lm:.3e}   ratio {m_np / m_lm:.2f}")
 
