@@ -259,7 +259,7 @@ export function renderPaperPage(root, b, paper, initialValues, d) {
       for (const spec of d.more?.charts ?? []) add(more, spec);
       const table = el('table', { className: 'metrics' });
       const notes = el('ul', { className: 'notes' });
-      more.append(table, notes);
+      more.append(el('div', { className: 'scroll-x' }, table), notes);
       return {
         reset: (runs, state) => charts.forEach((c) => c.reset(runs, state)),
         render(runs, state) {
