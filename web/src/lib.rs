@@ -170,6 +170,52 @@ fn series_y(series: &[Series], name: &str) -> Vec<f64> {
         .unwrap_or_default()
 }
 
+/// One CNN training step on a fixed synthetic batch, for `benches/cnn_wasm.mjs` to time against
+/// `lemma bench --cnn` (the same [`lemma::nn::train::BenchStep`] natively).
+#[wasm_bindgen]
+pub struct CnnStepBench {
+    inner: lemma::nn::train::BenchStep,
+}
+
+#[wasm_bindgen]
+impl CnnStepBench {
+    /// `arch` (`cnn-s`, `cnn-m`) stepping with `step` (`sgd`, or `sam`: ρ = 0.05, m = batch).
+    #[wasm_bindgen(constructor)]
+    pub fn new(arch: &str, step: &str) -> Result<CnnStepBench, JsError> {
+        use lemma::nn::train::{BenchStep, StepRule};
+        let spec = lemma::nn::spec::Arch::by_name(arch).ok_or_else(|| {
+            JsError::new(&format!(
+                "unknown architecture {arch:?} (allowed: cnn-s, cnn-m)"
+            ))
+        })?;
+        let rule = match step {
+            "sgd" => StepRule::Erm,
+            "sam" => StepRule::Sam {
+                rho: 0.05,
+                chunk: BenchStep::BATCH,
+            },
+            _ => {
+                return Err(JsError::new(&format!(
+                    "unknown step {step:?} (allowed: sgd, sam)"
+                )));
+            }
+        };
+        let inner = BenchStep::new(&spec, rule).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(CnnStepBench { inner })
+    }
+
+    /// Images per step.
+    #[wasm_bindgen(getter)]
+    pub fn batch(&self) -> usize {
+        lemma::nn::train::BenchStep::BATCH
+    }
+
+    /// Runs one step; returns the batch's summed cross-entropy.
+    pub fn run(&mut self) -> f64 {
+        self.inner.run().loss_sum
+    }
+}
+
 /// One experiment run, advanced from JS in bounded steps.
 #[wasm_bindgen]
 pub struct Run {
@@ -322,6 +368,7 @@ impl Verification {
                     as std::sync::Arc<dyn lemma::verify::DatasetSource>
             }),
             progress,
+            store: None,
         };
         Ok(Verification {
             inner: paper(slug)?.verifier(&env),

@@ -3,41 +3,34 @@
 //! part of the step). `benches/compare_torch.py` runs the same steps in PyTorch and prints ratios.
 
 use lemma::nn::spec::Arch;
-use lemma::nn::train::{StepConfig, StepRule, Trainer};
+use lemma::nn::train::{BenchStep, StepRule};
 use serde_json::json;
 use std::time::Instant;
 
-const BATCH: usize = 128;
+const BATCH: usize = BenchStep::BATCH;
+
 /// Best-of-`repeats` seconds per step (after one warm-up step).
-fn time_step(trainer: &mut Trainer, x: &[f32], y: &[u8], rule: StepRule, repeats: usize) -> f64 {
-    let step = StepConfig {
-        lr: 0.01,
-        momentum: 0.9,
-        weight_decay: 5e-4,
-        rule,
-    };
-    trainer.step(x, y, &step);
+fn time_step(bench: &mut BenchStep, repeats: usize) -> f64 {
+    bench.run();
     (0..repeats)
         .map(|_| {
             let start = Instant::now();
-            trainer.step(x, y, &step);
+            bench.run();
             start.elapsed().as_secs_f64()
         })
         .fold(f64::INFINITY, f64::min)
 }
 
-/// Prints images/s per architecture and step kind.
-pub fn run(json_out: bool, repeats: usize) -> Result<(), super::Failure> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+/// Prints images/s per architecture and step kind, on the backend's two threads or on one.
+pub fn run(json_out: bool, repeats: usize, one_thread: bool) -> Result<(), super::Failure> {
+    lemma::nn::net::set_parallel(!one_thread);
+    let threads = if one_thread {
+        1
+    } else {
+        lemma::nn::net::SHARDS
+    };
     let mut rows = Vec::new();
     for arch in [Arch::cnn_s(), Arch::cnn_m()] {
-        let per = arch.input.len();
-        let x: Vec<f32> = (0..BATCH * per)
-            .map(|i| ((i * 7919) % 256) as f32 / 255.0)
-            .collect();
-        let y: Vec<u8> = (0..BATCH).map(|i| (i % 10) as u8).collect();
-        let mut trainer = Trainer::new(&arch, arch.init_params(0))
-            .map_err(|e| super::Failure::Runtime(e.to_string()))?;
         for (kind, rule) in [
             ("sgd", StepRule::Erm),
             (
@@ -48,7 +41,9 @@ pub fn run(json_out: bool, repeats: usize) -> Result<(), super::Failure> {
                 },
             ),
         ] {
-            let seconds = time_step(&mut trainer, &x, &y, rule, repeats);
+            let mut bench =
+                BenchStep::new(&arch, rule).map_err(|e| super::Failure::Runtime(e.to_string()))?;
+            let seconds = time_step(&mut bench, repeats);
             let images_per_s = BATCH as f64 / seconds;
             if !json_out {
                 println!(

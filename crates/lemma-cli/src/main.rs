@@ -82,6 +82,11 @@ enum Command {
         /// `smoke` (minutes, CI) or `full` (the spec's setting; hours for the CNN checks on a CPU).
         #[arg(long, default_value = "smoke")]
         tier: String,
+        /// Keep each finished training run of the checks in this file (JSON lines) and reuse
+        /// the runs already there: an interrupted `--tier full` resumes where it stopped. Delete
+        /// the file after changing the code, or its old results are reused.
+        #[arg(long)]
+        store: Option<PathBuf>,
         /// Instead, check every GPU kernel against its CPU twin on the native adapter.
         #[arg(long)]
         kernels: bool,
@@ -100,6 +105,10 @@ enum Command {
         /// Timed repetitions per CNN step (the best is reported).
         #[arg(long, default_value_t = 5)]
         repeats: usize,
+        /// Run `--cnn`'s two batch halves on one thread instead of two (same results, one core:
+        /// the comparison with the single-threaded wasm build).
+        #[arg(long)]
+        one_thread: bool,
         /// Instead, time the GPU kernels and a CNN-M training step on the native adapter.
         #[arg(long)]
         kernels: bool,
@@ -148,6 +157,7 @@ enum Command {
 }
 
 /// What ended a command early.
+#[derive(Debug)]
 enum Failure {
     /// Bad input: exit 2.
     Input(String),
@@ -191,8 +201,12 @@ fn main() -> ExitCode {
         },
         Command::Verify { kernels: true, .. } => kernels::verify(),
         Command::Verify {
-            slugs, json, tier, ..
-        } => verify::verify(&slugs, json, &tier),
+            slugs,
+            json,
+            tier,
+            store,
+            ..
+        } => verify::verify(&slugs, json, &tier, store.as_deref()),
         Command::Bench {
             kernels: true,
             batch,
@@ -202,8 +216,9 @@ fn main() -> ExitCode {
             json,
             cnn: true,
             repeats,
+            one_thread,
             ..
-        } => bench_cnn::run(json, repeats).map(|()| true),
+        } => bench_cnn::run(json, repeats, one_thread).map(|()| true),
         Command::Bench {
             json,
             corruptions: true,

@@ -262,29 +262,41 @@ pub type Metrics = BTreeMap<String, f64>;
 /// each trained to the end once (its progress reported to the host) and shared by every check
 /// that needs it: the data-backed twin of [`RunCache`].
 pub struct DataRunCache {
+    name: &'static str,
     schema: &'static Schema,
     build: DataBuilder,
     dataset: &'static str,
     base: Vec<(&'static str, String)>,
     runs: BTreeMap<String, Metrics>,
+    store: Option<Arc<dyn RunStore>>,
 }
 
 impl DataRunCache {
     /// An empty cache of runs of `build` on the dataset file `dataset`, each from the schema's
-    /// defaults with `base` applied, then the run's own overrides.
+    /// defaults with `base` applied, then the run's own overrides; `name` (e.g. `slug/part`)
+    /// and `base` tell its runs apart from other parts' and tiers' in `env`'s store.
     pub fn new(
+        env: &VerifyEnv,
+        name: &'static str,
         schema: &'static Schema,
         build: DataBuilder,
         dataset: &'static str,
         base: Vec<(&'static str, String)>,
     ) -> Self {
         Self {
+            name,
             schema,
             build,
             dataset,
             base,
             runs: BTreeMap::new(),
+            store: env.store.clone(),
         }
+    }
+
+    /// The key of `key` in the store: the part, the dataset and the base setting come first.
+    fn stored_key(&self, key: &str) -> String {
+        format!("{}|{}|{:?}|{key}", self.name, self.dataset, self.base)
     }
 
     /// The dataset, or why this host cannot give it.
@@ -307,12 +319,21 @@ impl DataRunCache {
     }
 
     /// The metrics recorded under `key` (a run [`DataRunCache::get`] made, or one remembered).
+    /// Looks in the store after memory.
     pub fn recall(&self, key: &str) -> Option<Metrics> {
-        self.runs.get(key).cloned()
+        self.runs.get(key).cloned().or_else(|| {
+            self.store
+                .as_ref()
+                .and_then(|store| store.load(&self.stored_key(key)))
+        })
     }
 
     /// Keeps `metrics` under `key`: runs a check builds itself (e.g. branched from another).
+    /// Also writes them to the store.
     pub fn remember(&mut self, key: String, metrics: Metrics) {
+        if let Some(store) = &self.store {
+            store.save(&self.stored_key(&key), &metrics);
+        }
         self.runs.insert(key, metrics);
     }
 
@@ -402,6 +423,17 @@ pub trait DatasetSource {
     fn load(&self, name: &str) -> Result<Arc<Dataset>, String>;
 }
 
+/// Where finished check runs are kept between invocations (the host reads and writes the file;
+/// the core never does), so that a long tier interrupted part-way resumes from its last finished
+/// run. Keys name the paper part, the tier's base setting, the seed and the run's overrides.
+pub trait RunStore {
+    /// The metrics stored under `key`, if a finished run left them.
+    fn load(&self, key: &str) -> Option<Metrics>;
+    /// Keeps `metrics` under `key`; a store that cannot write says so to its own user and the
+    /// checks go on (the run is still in memory).
+    fn save(&self, key: &str, metrics: &Metrics);
+}
+
 /// Receives progress of the long runs inside a check: what is training, and its progress.
 pub type ProgressSink = Arc<dyn Fn(&str, &crate::experiment::Progress)>;
 
@@ -416,6 +448,9 @@ pub struct VerifyEnv {
     pub datasets: Option<Arc<dyn DatasetSource>>,
     /// Progress of the training runs inside checks (the page's verify panel shows it).
     pub progress: Option<ProgressSink>,
+    /// Finished runs from earlier invocations, and where new ones are kept (`lemma verify
+    /// --store`); `None` keeps them in memory only.
+    pub store: Option<Arc<dyn RunStore>>,
 }
 
 impl VerifyEnv {
@@ -538,5 +573,67 @@ mod tests {
         assert!(!a.fails_run());
         assert_eq!(b.outcome, Outcome::Fail);
         assert!(!b.fails_run());
+    }
+
+    /// A store in memory that counts its writes.
+    #[derive(Default)]
+    struct MemoryStore(std::sync::Mutex<BTreeMap<String, Metrics>>);
+
+    impl RunStore for MemoryStore {
+        fn load(&self, key: &str) -> Option<Metrics> {
+            self.0.lock().unwrap().get(key).cloned()
+        }
+        fn save(&self, key: &str, metrics: &Metrics) {
+            self.0
+                .lock()
+                .unwrap()
+                .insert(key.to_string(), metrics.clone());
+        }
+    }
+
+    static EPOCHS: Schema = Schema {
+        params: &[crate::schema::ParamSpec::int(
+            "epochs", 1, 100, "3", "epochs",
+        )],
+    };
+
+    fn never_built(
+        _: &Params,
+        _: u64,
+        _: Arc<Dataset>,
+    ) -> Result<Box<dyn Experiment>, crate::experiment::PartError> {
+        panic!("a stored run must not be trained again")
+    }
+
+    #[test]
+    fn data_runs_resume_from_the_store_and_are_kept_per_part_and_base() {
+        let store = Arc::new(MemoryStore::default());
+        let env = VerifyEnv {
+            store: Some(store.clone()),
+            ..VerifyEnv::default()
+        };
+        let base = vec![("epochs", "30".to_string())];
+        let mut first = DataRunCache::new(&env, "p/cnn", &EPOCHS, never_built, "d", base.clone());
+        let metrics = Metrics::from([
+            ("accuracy".to_string(), 0.25),
+            ("loss".to_string(), f64::NAN),
+        ]);
+        first.remember("0|[]".to_string(), metrics.clone());
+        let keys: Vec<String> = store.0.lock().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["p/cnn|d|[(\"epochs\", \"30\")]|0|[]"]);
+
+        // A new invocation (a new cache over the same store) gets the run without training it,
+        // even where the host has no datasets.
+        let mut resumed = DataRunCache::new(&env, "p/cnn", &EPOCHS, never_built, "d", base);
+        let got = resumed.get(&env, 0, &[], "run").unwrap();
+        assert_eq!(got["accuracy"], 0.25);
+        assert!(got["loss"].is_nan());
+
+        // Another tier's base or another part does not see it.
+        let other_base = vec![("epochs", "6".to_string())];
+        let smoke = DataRunCache::new(&env, "p/cnn", &EPOCHS, never_built, "d", other_base);
+        assert!(smoke.recall("0|[]").is_none());
+        let other_part = DataRunCache::new(&env, "q/cnn", &EPOCHS, never_built, "d", vec![]);
+        assert!(other_part.recall("0|[]").is_none());
     }
 }

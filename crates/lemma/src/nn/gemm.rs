@@ -1,6 +1,6 @@
 //! The CPU backend's heavy layers: 3×3 convolutions through im2col and linear layers, all three
-//! passes (forward, backward-data, backward-weight) as GEMMs on `ndarray` (matrixmultiply; two
-//! threads natively, one in wasm). The slow twins in [`crate::nn::reference`] define the maths;
+//! passes (forward, backward-data, backward-weight) as GEMMs on `ndarray` (matrixmultiply, one
+//! thread: [`crate::nn::net`] runs the two halves of a batch on two threads). The slow twins in [`crate::nn::reference`] define the maths;
 //! these must agree with them to rounding.
 //!
 //! Convolutions run one image at a time, in the images' own `[C, H·W]` layout: `cols` holds the

@@ -1,6 +1,11 @@
 //! The CPU network: forward, fused softmax-cross-entropy and backward over an [`Arch`], with all
 //! activations kept for the backward pass and every buffer reused between batches. Convolutions and
 //! linear layers go through [`crate::nn::gemm`]; the cheap layers are written in place here.
+//!
+//! A batch is cut into [`SHARDS`] fixed halves, each with its own activations, run on a thread of
+//! its own natively and one after the other in wasm; parameter gradients are summed in shard
+//! order. The cut depends only on the batch size, so results do not depend on the number of
+//! threads, and every GEMM is single-threaded (no oversubscription of the two cores).
 
 use super::gemm;
 use super::reference::{ConvDims, LinearDims};
@@ -45,9 +50,20 @@ pub fn softmax_cross_entropy(
     classes: usize,
     dlogits: &mut [f32],
 ) -> BatchStats {
-    let batch = labels.len();
+    softmax_cross_entropy_of(logits, labels, classes, labels.len(), dlogits)
+}
+
+/// [`softmax_cross_entropy`] for `labels`, a part of a batch of `batch` examples: the gradient is
+/// that of the whole batch's mean loss, `(softmax − onehot)/batch`.
+fn softmax_cross_entropy_of(
+    logits: &[f32],
+    labels: &[u8],
+    classes: usize,
+    batch: usize,
+    dlogits: &mut [f32],
+) -> BatchStats {
     let mut stats = BatchStats {
-        count: batch,
+        count: labels.len(),
         ..BatchStats::default()
     };
     for (n, &label) in labels.iter().enumerate() {
@@ -77,9 +93,174 @@ pub fn softmax_cross_entropy(
     stats
 }
 
-/// A CNN on the CPU with its activation buffers.
+/// Shards a batch is cut into (see the module doc).
+pub const SHARDS: usize = 2;
+
+/// The examples of shard `k` of a batch of `n`: the first half (rounded up), then the rest.
+fn shard_range(k: usize, n: usize) -> std::ops::Range<usize> {
+    let cut = n.div_ceil(2);
+    if k == 0 { 0..cut } else { cut..n }
+}
+
+/// Whether shards run on threads of their own (natively; see [`set_parallel`]).
+static PARALLEL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Natively, runs the shards on threads of their own (`true`, the default) or one after the other
+/// on the calling thread (`false`, e.g. to time one core). Results are the same bits either way.
+pub fn set_parallel(parallel: bool) {
+    PARALLEL.store(parallel, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Runs `work` on every shard with its examples (skipping empty ones) and returns the results in
+/// shard order: on threads of their own natively, one after the other in wasm.
+fn on_shards<R: Default + Send>(
+    shards: &mut [Shard],
+    n: usize,
+    work: impl Fn(&mut Shard, std::ops::Range<usize>) -> R + Sync,
+) -> Vec<R> {
+    let work = &work;
+    let run = move |(k, shard): (usize, &mut Shard)| {
+        let range = shard_range(k, n);
+        if range.is_empty() {
+            R::default()
+        } else {
+            work(shard, range)
+        }
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    if PARALLEL.load(std::sync::atomic::Ordering::Relaxed) {
+        return std::thread::scope(|scope| {
+            let (first, rest) = shards.split_at_mut(1);
+            let others: Vec<_> = rest
+                .iter_mut()
+                .enumerate()
+                .map(|(k, shard)| scope.spawn(move || run((k + 1, shard))))
+                .collect();
+            let mut out = vec![run((0, &mut first[0]))];
+            out.extend(
+                others
+                    .into_iter()
+                    .map(|h| h.join().expect("a shard's pass does not panic")),
+            );
+            out
+        });
+    }
+    shards.iter_mut().enumerate().map(run).collect()
+}
+
+/// A CNN on the CPU: [`SHARDS`] passes over parts of each batch, and the summed results.
 #[derive(Clone)]
 pub struct CpuNet {
+    shards: Vec<Shard>,
+    input_grad: Vec<f32>,
+}
+
+impl CpuNet {
+    /// A network for `arch` (its shapes must chain).
+    pub fn new(arch: &Arch) -> Result<Self, ShapeError> {
+        let shard = Shard::new(arch)?;
+        Ok(Self {
+            shards: vec![shard; SHARDS],
+            input_grad: Vec::new(),
+        })
+    }
+
+    /// The architecture.
+    pub fn arch(&self) -> &Arch {
+        &self.shards[0].arch
+    }
+
+    /// Values per input example.
+    pub fn input_len(&self) -> usize {
+        self.shards[0].input_len()
+    }
+
+    /// Number of classes.
+    pub fn classes(&self) -> usize {
+        self.shards[0].classes()
+    }
+
+    /// Forward, loss and backward: overwrites `grads` with the gradient of the batch's mean loss
+    /// at `params` (each shard's part of it, summed in shard order).
+    pub fn gradient(
+        &mut self,
+        params: &[f32],
+        x: &[f32],
+        labels: &[u8],
+        grads: &mut [f32],
+    ) -> BatchStats {
+        let (n, per) = (labels.len(), self.input_len());
+        let parts = on_shards(&mut self.shards, n, |shard, r| {
+            let stats = shard.forward_loss(params, &x[r.start * per..r.end * per], &labels[r], n);
+            let mut own = std::mem::take(&mut shard.param_grads);
+            own.resize(params.len(), 0.0);
+            shard.backward(params, Some(&mut own), false);
+            shard.param_grads = own;
+            stats
+        });
+        let mut filled = false;
+        for (k, shard) in self.shards.iter().enumerate() {
+            if shard_range(k, n).is_empty() {
+                continue;
+            }
+            if filled {
+                for (g, &s) in grads.iter_mut().zip(&shard.param_grads) {
+                    *g += s;
+                }
+            } else {
+                grads.copy_from_slice(&shard.param_grads);
+                filled = true;
+            }
+        }
+        if !filled {
+            grads.fill(0.0);
+        }
+        sum_stats(parts)
+    }
+
+    /// Forward, loss and backward-data only: the gradient of the batch's *mean* loss with respect
+    /// to the input pixels `x` (no weight gradients), with the batch's loss and accuracy.
+    pub fn input_gradient(
+        &mut self,
+        params: &[f32],
+        x: &[f32],
+        labels: &[u8],
+    ) -> (BatchStats, &[f32]) {
+        let (n, per) = (labels.len(), self.input_len());
+        let parts = on_shards(&mut self.shards, n, |shard, r| {
+            let stats = shard.forward_loss(params, &x[r.start * per..r.end * per], &labels[r], n);
+            shard.backward(params, None, true);
+            stats
+        });
+        self.input_grad.clear();
+        for (k, shard) in self.shards.iter().enumerate() {
+            if !shard_range(k, n).is_empty() {
+                self.input_grad.extend_from_slice(&shard.grad);
+            }
+        }
+        (sum_stats(parts), &self.input_grad)
+    }
+
+    /// Loss and accuracy without gradients.
+    pub fn evaluate(&mut self, params: &[f32], x: &[f32], labels: &[u8]) -> BatchStats {
+        let (n, per) = (labels.len(), self.input_len());
+        sum_stats(on_shards(&mut self.shards, n, |shard, r| {
+            shard.forward_loss(params, &x[r.start * per..r.end * per], &labels[r], n)
+        }))
+    }
+}
+
+fn sum_stats(parts: Vec<BatchStats>) -> BatchStats {
+    let mut total = BatchStats::default();
+    for part in parts {
+        total.add(part);
+    }
+    total
+}
+
+/// One pass over a batch (or a shard of one) with its activation buffers.
+#[derive(Clone)]
+struct Shard {
     arch: Arch,
     shapes: Vec<Shape>,
     slots: Vec<Option<ParamSlot>>,
@@ -91,12 +272,11 @@ pub struct CpuNet {
     dcols: Vec<f32>,
     grad: Vec<f32>,
     grad_next: Vec<f32>,
-    labels: Vec<u8>,
+    param_grads: Vec<f32>,
 }
 
-impl CpuNet {
-    /// A network for `arch` (its shapes must chain).
-    pub fn new(arch: &Arch) -> Result<Self, ShapeError> {
+impl Shard {
+    fn new(arch: &Arch) -> Result<Self, ShapeError> {
         let shapes = arch.shapes()?;
         let mut slots = vec![None; arch.layers.len()];
         for slot in arch.param_slots() {
@@ -115,27 +295,20 @@ impl CpuNet {
             dcols: Vec::new(),
             grad: Vec::new(),
             grad_next: Vec::new(),
-            labels: Vec::new(),
+            param_grads: Vec::new(),
         })
     }
 
-    /// The architecture.
-    pub fn arch(&self) -> &Arch {
-        &self.arch
-    }
-
-    /// Values per input example.
-    pub fn input_len(&self) -> usize {
+    fn input_len(&self) -> usize {
         self.shapes[0].len()
     }
 
-    /// Number of classes.
-    pub fn classes(&self) -> usize {
+    fn classes(&self) -> usize {
         self.shapes.last().map_or(0, Shape::len)
     }
 
-    /// Runs the forward pass on `x` (`batch` examples, pixels in [0, 1]) and returns the logits.
-    pub fn forward(&mut self, params: &[f32], x: &[f32]) -> &[f32] {
+    /// Runs the forward pass on `x` (`batch` examples, pixels in [0, 1]).
+    fn forward(&mut self, params: &[f32], x: &[f32]) {
         let batch = x.len() / self.input_len();
         self.batch = batch;
         self.acts[0].clear();
@@ -187,33 +360,34 @@ impl CpuNet {
                 }
             }
         }
-        self.acts.last().expect("has an output")
     }
 
-    /// Forward pass plus the loss; leaves the logit gradient ready for [`Self::backward`].
-    pub fn forward_loss(&mut self, params: &[f32], x: &[f32], labels: &[u8]) -> BatchStats {
+    /// Forward pass plus the loss of `labels`, part of a batch of `batch`; leaves the gradient
+    /// of that batch's mean loss with respect to the logits ready for [`Self::backward`].
+    fn forward_loss(
+        &mut self,
+        params: &[f32],
+        x: &[f32],
+        labels: &[u8],
+        batch: usize,
+    ) -> BatchStats {
         self.forward(params, x);
         let classes = self.classes();
         self.grad.resize(labels.len() * classes, 0.0);
-        self.labels.clear();
-        self.labels.extend_from_slice(labels);
-        softmax_cross_entropy(
+        softmax_cross_entropy_of(
             self.acts.last().expect("output"),
             labels,
             classes,
+            batch,
             &mut self.grad,
         )
     }
 
     /// Backward pass after [`Self::forward_loss`]. `param_grads` (if given) is **overwritten** with
-    /// the gradient of the mean loss; with `input_grad` the gradient with respect to the input pixels
-    /// is returned. Weight gradients are skipped when `param_grads` is `None` (attack passes).
-    pub fn backward(
-        &mut self,
-        params: &[f32],
-        mut param_grads: Option<&mut [f32]>,
-        input_grad: bool,
-    ) -> Option<&[f32]> {
+    /// the gradient of the mean loss; with `input_grad` the gradient with respect to the input
+    /// pixels is left in `self.grad`. Weight gradients are skipped when `param_grads` is `None`
+    /// (attack passes).
+    fn backward(&mut self, params: &[f32], mut param_grads: Option<&mut [f32]>, input_grad: bool) {
         let batch = self.batch;
         let first_needed = if input_grad {
             0
@@ -271,52 +445,10 @@ impl CpuNet {
             }
             std::mem::swap(&mut self.grad, &mut self.grad_next);
         }
-        input_grad.then_some(&self.grad[..])
     }
 
     fn first_param_layer(&self) -> usize {
         self.slots.iter().position(Option::is_some).unwrap_or(0)
-    }
-
-    /// Forward, loss and backward-data only: the gradient of the batch's *mean* loss with respect
-    /// to the input pixels `x` (no weight gradients), with the batch's loss and accuracy.
-    pub fn input_gradient(
-        &mut self,
-        params: &[f32],
-        x: &[f32],
-        labels: &[u8],
-    ) -> (BatchStats, &[f32]) {
-        let stats = self.forward_loss(params, x, labels);
-        let grad = self
-            .backward(params, None, true)
-            .expect("backward returns the input gradient when asked");
-        (stats, grad)
-    }
-
-    /// Forward, loss and backward: overwrites `grads` with the mean-loss gradient at `params`.
-    pub fn gradient(
-        &mut self,
-        params: &[f32],
-        x: &[f32],
-        labels: &[u8],
-        grads: &mut [f32],
-    ) -> BatchStats {
-        let stats = self.forward_loss(params, x, labels);
-        self.backward(params, Some(grads), false);
-        stats
-    }
-
-    /// Loss and accuracy without gradients.
-    pub fn evaluate(&mut self, params: &[f32], x: &[f32], labels: &[u8]) -> BatchStats {
-        self.forward(params, x);
-        let classes = self.classes();
-        self.grad.resize(labels.len() * classes, 0.0);
-        softmax_cross_entropy(
-            self.acts.last().expect("output"),
-            labels,
-            classes,
-            &mut self.grad,
-        )
     }
 }
 
@@ -469,13 +601,55 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn results_do_not_depend_on_threads_and_shards_split_odd_batches() {
+        let arch = tiny();
+        let params = arch.init_params(4);
+        let mut net = CpuNet::new(&arch).unwrap();
+        for n in [1, 2, 5] {
+            let (x, y) = batch(11, n, 64, 3);
+            let mut by_thread = Vec::new();
+            for parallel in [true, false] {
+                set_parallel(parallel);
+                let mut g = vec![0f32; params.len()];
+                let stats = net.gradient(&params, &x, &y, &mut g);
+                let (_, dx) = net.input_gradient(&params, &x, &y);
+                by_thread.push((stats, g, dx.to_vec(), net.evaluate(&params, &x, &y)));
+            }
+            set_parallel(true);
+            assert_eq!(by_thread[0], by_thread[1], "batch {n}");
+            let (stats, g, dx, eval) = &by_thread[0];
+            assert_eq!((stats.count, dx.len()), (n, n * 64));
+            assert_eq!(stats, eval);
+            // The gradient of the mean is the size-weighted mean of the two halves' gradients.
+            let cut = n.div_ceil(2);
+            let mut expected = vec![0f64; params.len()];
+            for range in [0..cut, cut..n] {
+                if range.is_empty() {
+                    continue;
+                }
+                let mut part = vec![0f32; params.len()];
+                let (xs, ys) = (&x[range.start * 64..range.end * 64], &y[range.clone()]);
+                net.gradient(&params, xs, ys, &mut part);
+                for (e, p) in expected.iter_mut().zip(&part) {
+                    *e += f64::from(*p) * range.len() as f64 / n as f64;
+                }
+            }
+            for (a, e) in g.iter().zip(&expected) {
+                assert!(
+                    (f64::from(*a) - e).abs() <= 1e-6 * (1.0 + e.abs()),
+                    "{a} vs {e}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn input_gradient_matches_finite_differences() {
         let arch = tiny();
         let mut net = CpuNet::new(&arch).unwrap();
         let params = arch.init_params(2);
         let (x, y) = batch(3, 2, 64, 3);
-        net.forward_loss(&params, &x, &y);
-        let dx = net.backward(&params, None, true).unwrap().to_vec();
+        let dx = net.input_gradient(&params, &x, &y).1.to_vec();
         let mut worst = 0f32;
         for k in (0..x.len()).step_by(7) {
             let mut xp = x.clone();

@@ -100,6 +100,46 @@ pub fn sam_scale(rho: f32, sum_sq: f64) -> f32 {
     rho / ((sum_sq.sqrt() as f32) + 1e-12)
 }
 
+/// The training step every host's CNN bench times (`lemma bench --cnn` natively,
+/// `benches/cnn_wasm.mjs` on the wasm build): one SGD-momentum or m-SAM step at batch
+/// [`BenchStep::BATCH`] on a fixed synthetic batch, so that data loading is not part of it.
+pub struct BenchStep {
+    trainer: Trainer,
+    x: Vec<f32>,
+    labels: Vec<u8>,
+    step: StepConfig,
+}
+
+impl BenchStep {
+    /// Images per step.
+    pub const BATCH: usize = 128;
+
+    /// `arch` at its seed-0 initialisation, stepping with `rule`.
+    pub fn new(arch: &Arch, rule: StepRule) -> Result<Self, ShapeError> {
+        let per = arch.input.len();
+        let x = (0..Self::BATCH * per)
+            .map(|i| ((i * 7919) % 256) as f32 / 255.0)
+            .collect();
+        let labels = (0..Self::BATCH).map(|i| (i % 10) as u8).collect();
+        Ok(Self {
+            trainer: Trainer::new(arch, arch.init_params(0))?,
+            x,
+            labels,
+            step: StepConfig {
+                lr: 0.01,
+                momentum: 0.9,
+                weight_decay: 5e-4,
+                rule,
+            },
+        })
+    }
+
+    /// One step; returns the batch's loss and accuracy.
+    pub fn run(&mut self) -> BatchStats {
+        self.trainer.step(&self.x, &self.labels, &self.step)
+    }
+}
+
 /// Parameters, optimiser state and work buffers of one CPU training run.
 #[derive(Clone)]
 pub struct Trainer {

@@ -417,7 +417,14 @@ pub fn verifier(env: &VerifyEnv) -> Verifier<CnnChecks> {
         CnnChecks {
             env: env.clone(),
             setting,
-            runs: DataRunCache::new(&CNN_SCHEMA, super::build, setting.dataset, base),
+            runs: DataRunCache::new(
+                env,
+                "andriushchenko2022_sam/cnn",
+                &CNN_SCHEMA,
+                super::build,
+                setting.dataset,
+                base,
+            ),
         },
     )
 }
