@@ -79,7 +79,8 @@ enum Command {
         /// Print JSON instead of a report.
         #[arg(long)]
         json: bool,
-        /// `smoke` (minutes, CI) or `full` (the spec's setting; hours for the CNN checks on a CPU).
+        /// `smoke` (minutes, CI), `medium` (one seed of the full setting: about 15 minutes for the
+        /// CNN checks on 2 cores) or `full` (the spec's setting; hours for the CNN checks on a CPU).
         #[arg(long, default_value = "smoke")]
         tier: String,
         /// Keep each finished training run of the checks in this file (JSON lines) and reuse

@@ -133,8 +133,11 @@ pub fn verify(
     tier: &str,
     store: Option<&Path>,
 ) -> Result<bool, Failure> {
-    let tier = Tier::parse(tier)
-        .ok_or_else(|| Failure::Input(format!("unknown tier {tier:?} (allowed: smoke, full)")))?;
+    let tier = Tier::parse(tier).ok_or_else(|| {
+        Failure::Input(format!(
+            "unknown tier {tier:?} (allowed: smoke, medium, full)"
+        ))
+    })?;
     let store = match store {
         Some(path) => {
             let file = FileStore::open(path)?;

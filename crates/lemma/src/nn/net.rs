@@ -96,10 +96,11 @@ fn softmax_cross_entropy_of(
 /// Shards a batch is cut into (see the module doc).
 pub const SHARDS: usize = 2;
 
-/// The examples of shard `k` of a batch of `n`: the first half (rounded up), then the rest.
+/// The examples of shard `k` of a batch of `n`: consecutive parts, the earlier ones rounded up
+/// (for two shards, the first half rounded up, then the rest).
 fn shard_range(k: usize, n: usize) -> std::ops::Range<usize> {
-    let cut = n.div_ceil(2);
-    if k == 0 { 0..cut } else { cut..n }
+    let bound = |k: usize| (k * n).div_ceil(SHARDS);
+    bound(k)..bound(k + 1)
 }
 
 /// Whether shards run on threads of their own (natively; see [`set_parallel`]).

@@ -77,6 +77,13 @@ pub const FULL: TierSetting = TierSetting {
     seeds: &[0, 1, 2],
 };
 
+/// The medium tier (on demand): the full tier's setting on its first seed, so that its runs are
+/// a subset of the full tier's and share its calibration.
+pub const MEDIUM: TierSetting = TierSetting {
+    seeds: &[0],
+    ..FULL
+};
+
 /// The checks' shared state: the environment and every finished run's metrics.
 pub struct CnnChecks {
     env: VerifyEnv,
@@ -357,7 +364,7 @@ fn sam13(c: &mut CnnChecks) -> Evaluation {
 /// they are reported with their values but cannot fail CI.
 pub fn checks(tier: Tier) -> Vec<Check<CnnChecks>> {
     let (hard, soft) = match tier {
-        Tier::Full => (CheckKind::Hard, CheckKind::Soft),
+        Tier::Full | Tier::Medium => (CheckKind::Hard, CheckKind::Soft),
         Tier::Smoke => (CheckKind::ReportOnly, CheckKind::ReportOnly),
     };
     vec![
@@ -404,6 +411,7 @@ pub fn checks(tier: Tier) -> Vec<Check<CnnChecks>> {
 pub fn verifier(env: &VerifyEnv) -> Verifier<CnnChecks> {
     let setting = match env.tier {
         Tier::Smoke => SMOKE,
+        Tier::Medium => MEDIUM,
         Tier::Full => FULL,
     };
     let base = vec![
