@@ -487,3 +487,594 @@ fn random_start_in_ball(
         *d = (x + *d).clamp(0.0, 1.0) - x;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::net::set_parallel;
+    use crate::nn::net::tests::{batch, tiny};
+
+    /// The common recipe's step (common.md §12).
+    fn sgd() -> StepConfig {
+        StepConfig {
+            lr: 0.05,
+            momentum: 0.9,
+            weight_decay: 5e-4,
+            rule: StepRule::Erm,
+        }
+    }
+
+    fn trainer(seed: u64) -> Trainer {
+        let arch = tiny();
+        Trainer::new(&arch, arch.init_params(seed)).unwrap()
+    }
+
+    fn pixels(t: &mut Trainer, x: &[f32], y: &[u8], p: Perturbation, seed: u64) -> Vec<f32> {
+        match t.perturb(x, y, &p, &mut Rng::new(seed)).unwrap() {
+            Perturbed::Pixels(v) => v,
+            other => panic!("expected pixels, got {other:?}"),
+        }
+    }
+
+    fn features(t: &mut Trainer, x: &[f32], y: &[u8], p: Perturbation) -> Vec<Vec<f32>> {
+        match t.perturb(x, y, &p, &mut Rng::new(0)).unwrap() {
+            Perturbed::Features { deltas, .. } => deltas,
+            other => panic!("expected features, got {other:?}"),
+        }
+    }
+
+    fn norm(v: &[f32]) -> f64 {
+        sum_of_squares(v).sqrt()
+    }
+
+    fn linf(alpha: f32, eps: f32) -> Perturbation {
+        Perturbation::Adversarial {
+            attack: Pgd {
+                norm: AttackNorm::Linf,
+                alpha,
+                eps,
+                steps: 1,
+            },
+            random_start: false,
+        }
+    }
+
+    #[test]
+    fn linf_step_moves_each_pixel_by_min_alpha_eps_inside_the_ball_and_box() {
+        let (x, y) = batch(1, 4, 64, 3);
+        let mut t = trainer(2);
+        let params = t.params.clone();
+        let g = t.net().input_gradient(&params, &x, &y).1.to_vec();
+        for (alpha, eps) in [(0.03f32, 0.05f32), (0.08, 0.05)] {
+            let adv = pixels(&mut t, &x, &y, linf(alpha, eps), 0);
+            let step = alpha.min(eps);
+            let (mut free, mut clipped) = (0, 0);
+            for ((&a, &x), &g) in adv.iter().zip(&x).zip(&g) {
+                let delta = a - x;
+                assert!(delta.abs() <= eps + 1e-6, "|δ| = {delta} > ε = {eps}");
+                assert!((0.0..=1.0).contains(&a), "pixel {a} outside [0, 1]");
+                let want = step * g.signum();
+                if g == 0.0 {
+                    assert_eq!(delta, 0.0);
+                } else if (0.0..=1.0).contains(&(x + want)) {
+                    free += 1;
+                    assert!((delta - want).abs() <= 1e-6, "δ = {delta}, want {want}");
+                } else {
+                    clipped += 1;
+                    assert_eq!(a, if g > 0.0 { 1.0 } else { 0.0 });
+                }
+            }
+            assert!(free > 200 && clipped > 0, "{free} free, {clipped} clipped");
+        }
+        // FGSM with a random start (α = 1.25ε): still in the ball and the box, and seeded.
+        let eps = 0.1;
+        let rs = pixels(&mut t, &x, &y, Perturbation::fgsm_random_start(eps), 3);
+        for (&a, &x) in rs.iter().zip(&x) {
+            assert!((a - x).abs() <= eps + 1e-6 && (0.0..=1.0).contains(&a));
+        }
+        let at_eps = rs
+            .iter()
+            .zip(&x)
+            .filter(|&(a, x)| (a - x).abs() < eps - 1e-4);
+        assert!(
+            at_eps.count() > 0,
+            "a random start leaves some pixels inside"
+        );
+        assert_eq!(
+            rs,
+            pixels(&mut t, &x, &y, Perturbation::fgsm_random_start(eps), 3)
+        );
+        assert_ne!(
+            rs,
+            pixels(&mut t, &x, &y, Perturbation::fgsm_random_start(eps), 4)
+        );
+        assert_eq!(t.params, params, "perturbing leaves the weights alone");
+    }
+
+    #[test]
+    fn l2_step_reaches_the_radius_where_the_box_is_slack_and_never_leaves_the_ball() {
+        let (_, y) = batch(2, 4, 64, 3);
+        // Pixels in [0.4, 0.6] and ε ≤ 0.4: no pixel can move out of [0, 1], so ‖δ‖ = ε exactly
+        // (up to rounding) for α = ε and for α = 2ε (then by the projection).
+        let x: Vec<f32> = batch(2, 4, 64, 3).0.iter().map(|u| 0.4 + 0.2 * u).collect();
+        let mut t = trainer(3);
+        for (alpha, eps) in [(0.3f32, 0.3f32), (0.4, 0.4), (0.8, 0.4)] {
+            let p = Perturbation::Adversarial {
+                attack: Pgd {
+                    norm: AttackNorm::L2,
+                    alpha,
+                    eps,
+                    steps: 1,
+                },
+                random_start: false,
+            };
+            let adv = pixels(&mut t, &x, &y, p, 0);
+            for (a, x) in adv.chunks(64).zip(x.chunks(64)) {
+                let delta: Vec<f32> = a.iter().zip(x).map(|(a, x)| a - x).collect();
+                let n = norm(&delta);
+                assert!((n - f64::from(eps)).abs() < 1e-6, "‖δ‖ = {n}, ε = {eps}");
+            }
+        }
+        // Random pixels (the box binds), larger steps, several steps, a random start: ‖δ‖ ≤ ε.
+        let (x, y) = batch(4, 4, 64, 3);
+        for (alpha, steps, random_start) in [(0.5f32, 1, false), (1.5, 3, false), (0.5, 2, true)] {
+            let eps = 0.5f32;
+            let p = Perturbation::Adversarial {
+                attack: Pgd {
+                    norm: AttackNorm::L2,
+                    alpha,
+                    eps,
+                    steps,
+                },
+                random_start,
+            };
+            let adv = pixels(&mut t, &x, &y, p, 7);
+            for (a, x) in adv.chunks(64).zip(x.chunks(64)) {
+                let delta: Vec<f32> = a.iter().zip(x).map(|(a, x)| a - x).collect();
+                assert!(norm(&delta) <= f64::from(eps) * (1.0 + 1e-6));
+                assert!(norm(&delta) > 0.1, "the attack moved the example");
+                assert!(a.iter().all(|v| (0.0..=1.0).contains(v)));
+            }
+        }
+    }
+
+    #[test]
+    fn rlat_budgets_of_cnn_m_follow_scaling_and_descending() {
+        let budgets = rlat_budgets(&Arch::cnn_m(), 0.1).unwrap();
+        let taps: Vec<Tap> = budgets.iter().map(|b| b.tap).collect();
+        assert_eq!(
+            taps,
+            [Tap::Input, Tap::Output(1), Tap::Output(4), Tap::Output(8)]
+        );
+        let values: Vec<usize> = budgets.iter().map(|b| b.values).collect();
+        assert_eq!(values, [784, 25_088, 12_544, 128]);
+        // ε·(n_l/784)/(l + 1): 0.1, 0.1·32/2, 0.1·16/3, 0.1·(128/784)/4.
+        let want = [0.1, 1.6, 0.533_333_333, 0.004_081_632_65];
+        for (b, w) in budgets.iter().zip(want) {
+            assert!(
+                (f64::from(b.eps) - w).abs() < 1e-6 * w,
+                "{:?}: {} vs {w}",
+                b.tap,
+                b.eps
+            );
+        }
+        assert_eq!(rlat_taps(&Arch::cnn_s()), taps, "CNN-S has the same layout");
+        assert!(rlat_budgets(&Arch::cnn_m(), -0.1).is_err());
+        assert!(rlat_budgets(&Arch::cnn_m(), f32::NAN).is_err());
+    }
+
+    #[test]
+    fn rlat_perturbations_use_each_budget_per_example() {
+        let arch = tiny();
+        let (x, y) = batch(5, 4, 64, 3);
+        let mut t = trainer(4);
+        let eps = 0.2;
+        let budgets = rlat_budgets(&arch, eps).unwrap();
+        // Tiny: input 64, conv1 3×8×8, conv2 4×4×4, fc1 5.
+        let sizes: Vec<usize> = budgets.iter().map(|b| b.values).collect();
+        assert_eq!(sizes, [64, 192, 64, 5]);
+        let params = t.params.clone();
+        let taps: Vec<Tap> = budgets.iter().map(|b| b.tap).collect();
+        let grads = t
+            .net()
+            .tap_gradients(&params, &x, &y, &taps)
+            .unwrap()
+            .1
+            .to_vec();
+        let scaled = features(
+            &mut t,
+            &x,
+            &y,
+            Perturbation::Rlat {
+                eps,
+                policy: RlatPolicy::ScalingDescending,
+            },
+        );
+        let shared = features(
+            &mut t,
+            &x,
+            &y,
+            Perturbation::Rlat {
+                eps,
+                policy: RlatPolicy::Shared,
+            },
+        );
+        for n in 0..4 {
+            let mut total = 0f64;
+            let mut ratios = Vec::new();
+            for (t, b) in budgets.iter().enumerate() {
+                let range = n * b.values..(n + 1) * b.values;
+                let (d, g) = (&scaled[t][range.clone()], &grads[t][range.clone()]);
+                let nd = norm(d);
+                let budget = f64::from(b.eps);
+                assert!(
+                    (nd - budget).abs() < 1e-5 * budget,
+                    "tap {t}: {nd} vs {budget}"
+                );
+                // Along the gradient: δ·g = ‖δ‖‖g‖.
+                let dot: f64 = d.iter().zip(g).map(|(a, b)| f64::from(*a * *b)).sum();
+                assert!((dot - nd * norm(g)).abs() < 1e-4 * nd * norm(g));
+                let s = &shared[t][range];
+                total += sum_of_squares(s);
+                ratios.push(norm(s) / norm(g));
+            }
+            assert!((total.sqrt() - f64::from(eps)).abs() < 1e-5, "{total}");
+            // Shared: one scale for every tap of the example.
+            for r in &ratios {
+                assert!((r - ratios[0]).abs() < 1e-5 * ratios[0], "{ratios:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn tap_gradients_match_finite_differences() {
+        let arch = tiny();
+        let mut net = CpuNet::new(&arch).unwrap();
+        let params = arch.init_params(2);
+        let (x, y) = batch(3, 3, 64, 3);
+        let taps = rlat_taps(&arch);
+        let (stats, grads) = net.tap_gradients(&params, &x, &y, &taps).unwrap();
+        let grads = grads.to_vec();
+        assert_eq!(stats, net.evaluate(&params, &x, &y));
+        let input = net.input_gradient(&params, &x, &y).1.to_vec();
+        assert_eq!(grads[0], input, "the input tap is the input gradient");
+        let h = 1e-3f32;
+        let mut zero: Vec<Vec<f32>> = taps
+            .iter()
+            .map(|&t| vec![0.0; 3 * net.tap_len(t)])
+            .collect();
+        let mut scratch = vec![0f32; params.len()];
+        let mut worst = 0f32;
+        let mut checked = 0;
+        for (t, tap) in taps.iter().enumerate() {
+            for k in (0..zero[t].len()).step_by(5) {
+                if *tap == Tap::Input && !(h..1.0 - h).contains(&x[k]) {
+                    continue; // the [0, 1] clamp would bend the difference
+                }
+                let mut loss = |shift: f32, zero: &mut Vec<Vec<f32>>| {
+                    zero[t][k] = shift;
+                    let s = net
+                        .perturbed_gradient(&params, &x, &y, &taps, zero, &mut scratch)
+                        .unwrap();
+                    zero[t][k] = 0.0;
+                    s.loss_sum
+                };
+                let (up, down) = (loss(h, &mut zero), loss(-h, &mut zero));
+                let fd = ((up - down) / (2.0 * f64::from(h)) / 3.0) as f32;
+                worst = worst.max((fd - grads[t][k]).abs() / (1e-2 + grads[t][k].abs()));
+                checked += 1;
+            }
+        }
+        eprintln!("tap gradients vs finite differences: worst relative difference {worst:.2e}");
+        assert!(checked > 60, "{checked} coordinates");
+        assert!(worst < 2e-2, "worst relative difference {worst}");
+    }
+
+    #[test]
+    fn zero_radius_and_no_noise_are_standard_training_bit_for_bit() {
+        let (x, y) = batch(6, 8, 64, 3);
+        let mut standard = trainer(1);
+        for _ in 0..3 {
+            standard.step(&x, &y, &sgd());
+        }
+        let pgd2 = Perturbation::Adversarial {
+            attack: Pgd {
+                norm: AttackNorm::Linf,
+                alpha: 0.01,
+                eps: 0.0,
+                steps: 2,
+            },
+            random_start: true,
+        };
+        let methods = [
+            Perturbation::None,
+            Perturbation::one_step(AttackNorm::Linf, 0.0),
+            Perturbation::one_step(AttackNorm::L2, 0.0),
+            Perturbation::fgsm_random_start(0.0),
+            pgd2,
+            Perturbation::Gaussian {
+                sigma: 0.0,
+                fraction: 1.0,
+            },
+            Perturbation::Gaussian {
+                sigma: 0.3,
+                fraction: 0.0,
+            },
+            Perturbation::Rlat {
+                eps: 0.0,
+                policy: RlatPolicy::ScalingDescending,
+            },
+            Perturbation::Rlat {
+                eps: 0.0,
+                policy: RlatPolicy::Shared,
+            },
+        ];
+        for method in methods {
+            let mut robust = trainer(1);
+            let mut rng = Rng::new(9);
+            for _ in 0..3 {
+                robust
+                    .robust_step(&x, &y, &method, &sgd(), &mut rng)
+                    .unwrap();
+            }
+            assert_eq!(robust.params, standard.params, "{method:?}");
+        }
+        // And a positive radius does change the run.
+        let mut robust = trainer(1);
+        let rlat = Perturbation::Rlat {
+            eps: 0.1,
+            policy: RlatPolicy::ScalingDescending,
+        };
+        for _ in 0..3 {
+            robust
+                .robust_step(&x, &y, &rlat, &sgd(), &mut Rng::new(9))
+                .unwrap();
+        }
+        assert_ne!(robust.params, standard.params);
+    }
+
+    #[test]
+    fn gaussian_noise_on_half_a_batch_keeps_the_first_half_and_is_seeded() {
+        let (x, y) = batch(7, 8, 64, 3);
+        let mut t = trainer(0);
+        let half = Perturbation::Gaussian {
+            sigma: 0.3,
+            fraction: 0.5,
+        };
+        let a = pixels(&mut t, &x, &y, half, 11);
+        assert_eq!(
+            a[..4 * 64],
+            x[..4 * 64],
+            "the first (1 − p)·B images stay clean"
+        );
+        for (noisy, clean) in a[4 * 64..].chunks(64).zip(x[4 * 64..].chunks(64)) {
+            assert!(noisy != clean, "every noised image changes");
+            assert!(noisy.iter().all(|v| (0.0..=1.0).contains(v)));
+        }
+        assert!(
+            a.contains(&0.0) && a.contains(&1.0),
+            "σ = 0.3 reaches the clip"
+        );
+        assert_eq!(a, pixels(&mut t, &x, &y, half, 11), "same seed, same noise");
+        let b = pixels(&mut t, &x, &y, half, 12);
+        assert_eq!(b[..4 * 64], x[..4 * 64]);
+        assert!(
+            a[4 * 64..]
+                .chunks(64)
+                .zip(b[4 * 64..].chunks(64))
+                .all(|(a, b)| a != b),
+            "another seed, other noise"
+        );
+    }
+
+    #[test]
+    fn results_do_not_depend_on_threads() {
+        let (x, y) = batch(8, 5, 64, 3);
+        let methods = [
+            Perturbation::fgsm_random_start(0.1),
+            Perturbation::one_step(AttackNorm::L2, 0.5),
+            Perturbation::Gaussian {
+                sigma: 0.2,
+                fraction: 0.6,
+            },
+            Perturbation::Rlat {
+                eps: 0.3,
+                policy: RlatPolicy::ScalingDescending,
+            },
+            Perturbation::Rlat {
+                eps: 0.3,
+                policy: RlatPolicy::Shared,
+            },
+        ];
+        for method in methods {
+            let mut runs = Vec::new();
+            for parallel in [true, false] {
+                set_parallel(parallel);
+                let mut t = trainer(5);
+                let mut rng = Rng::new(21);
+                let stats: Vec<BatchStats> = (0..2)
+                    .map(|_| t.robust_step(&x, &y, &method, &sgd(), &mut rng).unwrap())
+                    .collect();
+                runs.push((stats, t.params));
+            }
+            set_parallel(true);
+            assert_eq!(runs[0], runs[1], "{method:?}");
+        }
+    }
+
+    #[test]
+    fn rlat_raises_the_loss_and_trains_on_the_perturbed_features() {
+        let (x, y) = batch(9, 6, 64, 3);
+        let mut t = trainer(6);
+        let params = t.params.clone();
+        let clean = t.net().evaluate(&params, &x, &y).mean_loss();
+        let flat = StepConfig {
+            lr: 0.0,
+            momentum: 0.0,
+            weight_decay: 0.0,
+            rule: StepRule::Erm,
+        };
+        for policy in [RlatPolicy::ScalingDescending, RlatPolicy::Shared] {
+            let p = Perturbation::Rlat { eps: 0.5, policy };
+            let perturbed = t.robust_step(&x, &y, &p, &flat, &mut Rng::new(0)).unwrap();
+            assert!(
+                perturbed.mean_loss() > clean,
+                "{policy:?}: {clean} → {}",
+                perturbed.mean_loss()
+            );
+            let mut clean_gradient = vec![0f32; params.len()];
+            t.net().gradient(&params, &x, &y, &mut clean_gradient);
+            assert_ne!(t.last_gradient(), &clean_gradient[..]);
+        }
+        assert_eq!(t.params, params, "lr 0 keeps the weights");
+    }
+
+    #[test]
+    fn one_step_and_pgd_errors_are_those_of_the_attacked_batches() {
+        let (x, y) = batch(10, 8, 64, 3);
+        let mut t = trainer(7);
+        let params = t.params.clone();
+        let clean = 1.0 - t.net().evaluate(&params, &x, &y).accuracy();
+        let none = t
+            .attack_errors(&x, &y, AttackNorm::Linf, 0.0, 5, 0.01)
+            .unwrap();
+        assert_eq!(
+            (none.one_step, none.multi_step, none.gap()),
+            (clean, clean, 0.0)
+        );
+        let errors = t
+            .attack_errors(&x, &y, AttackNorm::Linf, 0.1, 5, 0.03)
+            .unwrap();
+        for (error, attack) in
+            [(errors.one_step, 0.1f32, 1), (errors.multi_step, 0.03, 5)].map(|(e, alpha, steps)| {
+                (
+                    e,
+                    Pgd {
+                        norm: AttackNorm::Linf,
+                        alpha,
+                        eps: 0.1,
+                        steps,
+                    },
+                )
+            })
+        {
+            let mut delta = vec![0f32; x.len()];
+            t.pgd(&x, &y, &attack, &mut delta).unwrap();
+            let adv: Vec<f32> = x.iter().zip(&delta).map(|(a, d)| a + d).collect();
+            let want = 1.0 - t.net().evaluate(&params, &adv, &y).accuracy();
+            assert_eq!(error, want, "{attack:?}");
+        }
+        assert!(
+            errors.one_step > clean && errors.multi_step > clean,
+            "{errors:?} vs {clean}"
+        );
+        assert_eq!(errors.gap(), errors.multi_step - errors.one_step);
+        assert!(
+            t.attack_errors(&x, &y, AttackNorm::L2, 0.1, 0, 0.03)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn bad_settings_and_buffers_are_errors() {
+        let (x, y) = batch(11, 4, 64, 3);
+        let mut t = trainer(8);
+        let mut rng = Rng::new(0);
+        let bad = [
+            Perturbation::one_step(AttackNorm::Linf, -0.1),
+            Perturbation::one_step(AttackNorm::L2, f32::NAN),
+            Perturbation::Adversarial {
+                attack: Pgd {
+                    norm: AttackNorm::Linf,
+                    alpha: 0.1,
+                    eps: 0.1,
+                    steps: 0,
+                },
+                random_start: false,
+            },
+            Perturbation::Gaussian {
+                sigma: -1.0,
+                fraction: 0.5,
+            },
+            Perturbation::Gaussian {
+                sigma: 0.1,
+                fraction: 1.5,
+            },
+            Perturbation::Rlat {
+                eps: f32::INFINITY,
+                policy: RlatPolicy::Shared,
+            },
+        ];
+        for p in bad {
+            let err = t.perturb(&x, &y, &p, &mut rng).unwrap_err();
+            assert!(matches!(err, RobustError::Parameter { .. }), "{p:?}: {err}");
+        }
+        let ok = Perturbation::one_step(AttackNorm::Linf, 0.1);
+        let err = t.perturb(&x[..100], &y, &ok, &mut rng).unwrap_err();
+        assert_eq!(
+            err,
+            RobustError::Length {
+                what: "batch pixels",
+                expected: 256,
+                got: 100
+            }
+        );
+        let err = t.perturb(&x, &[0, 1, 3, 2], &ok, &mut rng).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                RobustError::Label {
+                    example: 2,
+                    label: 3,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let rlat = Perturbation::Rlat {
+            eps: 0.1,
+            policy: RlatPolicy::ScalingDescending,
+        };
+        let sam = StepConfig {
+            rule: StepRule::Sam {
+                rho: 0.05,
+                chunk: 4,
+            },
+            ..sgd()
+        };
+        let err = t.robust_step(&x, &y, &rlat, &sam, &mut rng).unwrap_err();
+        assert!(matches!(err, RobustError::Rule(_)), "{err}");
+        assert!(err.to_string().contains("ERM"));
+
+        let params = t.params.clone();
+        let mut g = vec![0f32; params.len()];
+        let net = t.net();
+        for (taps, why) in [
+            (vec![Tap::Output(2)], "only conv and linear"),
+            (vec![Tap::Output(10)], "logits"),
+            (vec![Tap::Output(99)], "no such layer"),
+            (vec![Tap::Output(4), Tap::Input], "network order"),
+            (vec![Tap::Output(1), Tap::Output(1)], "network order"),
+        ] {
+            let err = net.tap_gradients(&params, &x, &y, &taps).unwrap_err();
+            assert!(err.to_string().contains(why), "{taps:?}: {err}");
+        }
+        let taps = [Tap::Input, Tap::Output(8)];
+        let short = vec![vec![0f32; 4 * 64], vec![0f32; 4 * 5 - 1]];
+        let err = net
+            .perturbed_gradient(&params, &x, &y, &taps, &short, &mut g)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            TapError::Length {
+                what: "tap perturbation",
+                expected: 20,
+                got: 19
+            }
+        );
+        assert!(
+            net.perturbed_gradient(&params, &x, &y, &taps, &short[..1], &mut g)
+                .is_err()
+        );
+    }
+}
