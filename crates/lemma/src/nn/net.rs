@@ -277,9 +277,11 @@ impl CpuNet {
         }))
     }
 
-    /// Values per example at `tap` (the input's or the layer output's size).
-    pub fn tap_len(&self, tap: Tap) -> usize {
-        self.shards[0].shapes[tap.activation()].len()
+    /// Values per example at `tap` (the input's or the layer output's size); errors on a tap this
+    /// network does not have.
+    pub fn tap_len(&self, tap: Tap) -> Result<usize, NetError> {
+        self.check_taps(&[tap])?;
+        Ok(self.shards[0].shapes[tap.activation()].len())
     }
 
     /// Forward, loss and backward-data only, down to the lowest tap: the gradient of the batch's
@@ -293,9 +295,9 @@ impl CpuNet {
         x: &[f32],
         labels: &[u8],
         taps: &[Tap],
-    ) -> Result<(BatchStats, &[Vec<f32>]), TapError> {
+    ) -> Result<(BatchStats, &[Vec<f32>]), NetError> {
         self.check_taps(taps)?;
-        self.check_len("input", x.len(), labels.len() * self.input_len())?;
+        self.check_batch(x, labels)?;
         let activations: Vec<usize> = taps.iter().map(|t| t.activation()).collect();
         let (n, per) = (labels.len(), self.input_len());
         let parts = on_shards(&mut self.shards, n, |shard, r| {
@@ -328,14 +330,14 @@ impl CpuNet {
         taps: &[Tap],
         deltas: &[Vec<f32>],
         grads: &mut [f32],
-    ) -> Result<BatchStats, TapError> {
+    ) -> Result<BatchStats, NetError> {
         self.check_taps(taps)?;
+        self.check_batch(x, labels)?;
         let n = labels.len();
-        self.check_len("input", x.len(), n * self.input_len())?;
         self.check_len("parameter gradient", grads.len(), params.len())?;
         self.check_len("perturbations (one per tap)", deltas.len(), taps.len())?;
         for (&tap, delta) in taps.iter().zip(deltas) {
-            self.check_len("tap perturbation", delta.len(), n * self.tap_len(tap))?;
+            self.check_len("tap perturbation", delta.len(), n * self.tap_len(tap)?)?;
         }
         let adds: Vec<(usize, &[f32])> = taps
             .iter()
@@ -346,23 +348,25 @@ impl CpuNet {
     }
 
     /// Taps must be valid for this network and strictly increasing (see [`Tap`]).
-    fn check_taps(&self, taps: &[Tap]) -> Result<(), TapError> {
+    fn check_taps(&self, taps: &[Tap]) -> Result<(), NetError> {
         let layers = &self.arch().layers;
         let mut last = None;
         for &tap in taps {
             if let Tap::Output(i) = tap {
                 let reason = match layers.get(i) {
                     None => Some("there is no such layer"),
-                    Some(_) if i + 1 == layers.len() => Some("the last layer's logits are no tap"),
+                    Some(_) if i + 1 == layers.len() => {
+                        Some("the last layer's output (the logits) is not a tap")
+                    }
                     Some(Layer::Conv3x3 { .. } | Layer::Linear { .. }) => None,
                     Some(_) => Some("only conv and linear outputs are taps"),
                 };
                 if let Some(reason) = reason {
-                    return Err(TapError::Tap { tap, reason });
+                    return Err(NetError::Tap { tap, reason });
                 }
             }
             if last.is_some_and(|l| l >= tap.activation()) {
-                return Err(TapError::Tap {
+                return Err(NetError::Tap {
                     tap,
                     reason: "taps must be given once each, in network order",
                 });
@@ -372,11 +376,25 @@ impl CpuNet {
         Ok(())
     }
 
-    fn check_len(&self, what: &'static str, got: usize, expected: usize) -> Result<(), TapError> {
+    /// Checks that `x` holds one input per label and that every label is below the class count.
+    pub fn check_batch(&self, x: &[f32], labels: &[u8]) -> Result<(), NetError> {
+        self.check_len("batch pixels", x.len(), labels.len() * self.input_len())?;
+        let classes = self.classes();
+        match labels.iter().position(|&l| usize::from(l) >= classes) {
+            Some(example) => Err(NetError::Label {
+                example,
+                label: labels[example],
+                classes,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn check_len(&self, what: &'static str, got: usize, expected: usize) -> Result<(), NetError> {
         if got == expected {
             Ok(())
         } else {
-            Err(TapError::Length {
+            Err(NetError::Length {
                 what,
                 expected,
                 got,
@@ -406,9 +424,9 @@ impl Tap {
     }
 }
 
-/// Taps or perturbations a network cannot take.
+/// Taps, perturbations or batches a tap pass cannot take.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TapError {
+pub enum NetError {
     /// A tap that this network does not have, or taps out of order.
     #[error("tap {tap:?}: {reason}")]
     Tap {
@@ -426,6 +444,16 @@ pub enum TapError {
         expected: usize,
         /// Length given.
         got: usize,
+    },
+    /// A class label is not below the number of classes.
+    #[error("label {label} of example {example} is not below the class count {classes}")]
+    Label {
+        /// Example index.
+        example: usize,
+        /// The label.
+        label: u8,
+        /// Number of classes.
+        classes: usize,
     },
 }
 

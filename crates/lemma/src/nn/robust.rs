@@ -10,15 +10,15 @@
 //! * Gaussian augmentation: `δ = σ·N(0, I)`, `δ = clip(x + δ, 0, 1) − x`, on the last
 //!   `round(p·B)` examples of a batch of `B` (the first ones stay clean).
 //! * RLAT: one ℓ2 step from zero at feature taps ([`rlat_taps`]): one backward-data pass gives the
-//!   loss gradient `g_l` at every tap ([`CpuNet::tap_gradients`]); per example and tap,
+//!   loss gradient `g_l` at every tap ([`crate::nn::net::CpuNet::tap_gradients`]); per example and tap,
 //!   `δ_l = ε_l·g_l/‖g_l‖₂` ([`RlatPolicy`]); the weights are then updated from a second pass with
-//!   the perturbations inserted ([`CpuNet::perturbed_gradient`]).
+//!   the perturbations inserted ([`crate::nn::net::CpuNet::perturbed_gradient`]).
 //! * Catastrophic overfitting: the error under a one-step attack and under PGD at the same ε
 //!   ([`Trainer::attack_errors`]).
 //!
 //! Randomness (random starts, Gaussian noise) comes only from the [`Rng`] the caller passes.
 
-use super::net::{BatchStats, CpuNet, Tap, TapError};
+use super::net::{BatchStats, NetError, Tap};
 use super::reference::{ReferenceError, sum_of_squares};
 use super::spec::{Arch, Layer, ShapeError};
 use super::train::{AttackNorm, Pgd, StepConfig, StepRule, Trainer, sam_scale};
@@ -147,35 +147,15 @@ pub enum RobustError {
         /// The rule it breaks.
         reason: &'static str,
     },
-    /// A batch whose pixels do not match its labels.
-    #[error("{what}: expected {expected} values, got {got}")]
-    Length {
-        /// Which buffer.
-        what: &'static str,
-        /// Length implied by the labels and the network.
-        expected: usize,
-        /// Length given.
-        got: usize,
-    },
-    /// A class label is not below the number of classes.
-    #[error("label {label} of example {example} is not below the class count {classes}")]
-    Label {
-        /// Example index.
-        example: usize,
-        /// The label.
-        label: u8,
-        /// Number of classes.
-        classes: usize,
-    },
     /// Feature perturbations take plain steps only.
     #[error("RLAT takes plain (ERM) steps, not {0:?}")]
     Rule(StepRule),
     /// An architecture whose shapes do not chain.
     #[error(transparent)]
     Shape(#[from] ShapeError),
-    /// Taps or tap perturbations the network cannot take.
+    /// A batch, taps or tap perturbations the network cannot take.
     #[error(transparent)]
-    Tap(#[from] TapError),
+    Net(#[from] NetError),
     /// An attack the reference updates reject.
     #[error(transparent)]
     Attack(#[from] ReferenceError),
@@ -184,12 +164,12 @@ pub enum RobustError {
 /// RLAT's taps of `arch`: the input pixels, then the output of every conv and linear layer but the
 /// last (the pre-activations). For CNN-S/M: input, conv1, conv2 and fc1, each before its ReLU.
 pub fn rlat_taps(arch: &Arch) -> Vec<Tap> {
-    let last = arch.layers.len().saturating_sub(1);
-    let outputs = arch.layers.iter().enumerate().filter_map(|(i, layer)| {
-        matches!(layer, Layer::Conv3x3 { .. } | Layer::Linear { .. })
-            .then_some(Tap::Output(i))
-            .filter(|_| i < last)
-    });
+    let before_logits = arch.layers.len().saturating_sub(1);
+    let outputs = arch.layers[..before_logits]
+        .iter()
+        .enumerate()
+        .filter(|(_, layer)| matches!(layer, Layer::Conv3x3 { .. } | Layer::Linear { .. }))
+        .map(|(i, _)| Tap::Output(i));
     std::iter::once(Tap::Input).chain(outputs).collect()
 }
 
@@ -433,24 +413,7 @@ impl Trainer {
     }
 
     fn check_batch(&mut self, x: &[f32], labels: &[u8]) -> Result<(), RobustError> {
-        let net: &CpuNet = self.net();
-        let expected = labels.len() * net.input_len();
-        if x.len() != expected {
-            return Err(RobustError::Length {
-                what: "batch pixels",
-                expected,
-                got: x.len(),
-            });
-        }
-        let classes = net.classes();
-        match labels.iter().position(|&l| usize::from(l) >= classes) {
-            Some(example) => Err(RobustError::Label {
-                example,
-                label: labels[example],
-                classes,
-            }),
-            None => Ok(()),
-        }
+        Ok(self.net().check_batch(x, labels)?)
     }
 }
 
@@ -491,6 +454,7 @@ fn random_start_in_ball(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nn::net::CpuNet;
     use crate::nn::net::set_parallel;
     use crate::nn::net::tests::{batch, tiny};
 
@@ -589,6 +553,26 @@ mod tests {
             pixels(&mut t, &x, &y, Perturbation::fgsm_random_start(eps), 4)
         );
         assert_eq!(t.params, params, "perturbing leaves the weights alone");
+    }
+
+    #[test]
+    fn adversarial_training_steps_on_the_attacked_batch_only() {
+        let (x, y) = batch(12, 6, 64, 3);
+        let (mut robust, mut by_hand) = (trainer(9), trainer(9));
+        let at = Perturbation::one_step(AttackNorm::Linf, 0.05);
+        let clean = trainer(9).step(&x, &y, &sgd());
+        for _ in 0..2 {
+            let adv = pixels(&mut by_hand, &x, &y, at, 0);
+            let want = by_hand.step(&adv, &y, &sgd());
+            let got = robust.robust_step(&x, &y, &at, &sgd(), &mut Rng::new(0));
+            assert_eq!(got.unwrap(), want);
+        }
+        assert_eq!(robust.params, by_hand.params);
+        let first = trainer(9).robust_step(&x, &y, &at, &sgd(), &mut Rng::new(0));
+        assert!(
+            first.unwrap().mean_loss() > clean.mean_loss(),
+            "the loss is the attacked one"
+        );
     }
 
     #[test]
@@ -741,7 +725,7 @@ mod tests {
         let h = 1e-3f32;
         let mut zero: Vec<Vec<f32>> = taps
             .iter()
-            .map(|&t| vec![0.0; 3 * net.tap_len(t)])
+            .map(|&t| vec![0.0; 3 * net.tap_len(t).unwrap()])
             .collect();
         let mut scratch = vec![0f32; params.len()];
         let mut worst = 0f32;
@@ -1013,21 +997,21 @@ mod tests {
         let err = t.perturb(&x[..100], &y, &ok, &mut rng).unwrap_err();
         assert_eq!(
             err,
-            RobustError::Length {
+            RobustError::Net(NetError::Length {
                 what: "batch pixels",
                 expected: 256,
                 got: 100
-            }
+            })
         );
         let err = t.perturb(&x, &[0, 1, 3, 2], &ok, &mut rng).unwrap_err();
         assert!(
             matches!(
                 err,
-                RobustError::Label {
+                RobustError::Net(NetError::Label {
                     example: 2,
                     label: 3,
                     ..
-                }
+                })
             ),
             "{err}"
         );
@@ -1066,7 +1050,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err,
-            TapError::Length {
+            NetError::Length {
                 what: "tap perturbation",
                 expected: 20,
                 got: 19
@@ -1076,5 +1060,21 @@ mod tests {
             net.perturbed_gradient(&params, &x, &y, &taps, &short[..1], &mut g)
                 .is_err()
         );
+        let err = net
+            .tap_gradients(&params, &x, &[0, 0, 0, 7], &taps)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                NetError::Label {
+                    example: 3,
+                    label: 7,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(net.tap_len(Tap::Output(5)).is_err());
+        assert_eq!(net.tap_len(Tap::Output(4)), Ok(64));
     }
 }
