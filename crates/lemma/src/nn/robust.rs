@@ -10,9 +10,9 @@
 //! * Gaussian augmentation: `δ = σ·N(0, I)`, `δ = clip(x + δ, 0, 1) − x`, on the last
 //!   `round(p·B)` examples of a batch of `B` (the first ones stay clean).
 //! * RLAT: one ℓ2 step from zero at feature taps ([`rlat_taps`]): one backward-data pass gives the
-//!   loss gradient `g_l` at every tap ([`crate::nn::net::CpuNet::tap_gradients`]); per example and tap,
-//!   `δ_l = ε_l·g_l/‖g_l‖₂` ([`RlatPolicy`]); the weights are then updated from a second pass with
-//!   the perturbations inserted ([`crate::nn::net::CpuNet::perturbed_gradient`]).
+//!   loss gradient `g_l` at every tap ([`crate::nn::net::CpuNet::tap_gradients`]); per example
+//!   and tap, `δ_l = ε_l·g_l/‖g_l‖₂` ([`RlatPolicy`]); the weights are then updated from a second
+//!   pass with the perturbations inserted ([`crate::nn::net::CpuNet::perturbed_gradient`]).
 //! * Catastrophic overfitting: the error under a one-step attack and under PGD at the same ε
 //!   ([`Trainer::attack_errors`]).
 //!
