@@ -6,6 +6,12 @@
 //! its own natively and one after the other in wasm; parameter gradients are summed in shard
 //! order. The cut depends only on the batch size, so results do not depend on the number of
 //! threads, and every GEMM is single-threaded (no oversubscription of the two cores).
+//!
+//! Feature taps ([`Tap`]) serve feature-space perturbations (RLAT): a forward pass can add
+//! per-example perturbations at the input or at conv/linear outputs
+//! ([`CpuNet::perturbed_gradient`]), and a backward pass can return the loss gradient at each tap
+//! without weight gradients ([`CpuNet::tap_gradients`]). Both stay inside the shards: each shard
+//! takes its examples' slice of every tap.
 
 use super::gemm;
 use super::reference::{ConvDims, LinearDims};
@@ -154,6 +160,7 @@ fn on_shards<R: Default + Send>(
 pub struct CpuNet {
     shards: Vec<Shard>,
     input_grad: Vec<f32>,
+    tap_grads: Vec<Vec<f32>>,
 }
 
 impl CpuNet {
@@ -163,6 +170,7 @@ impl CpuNet {
         Ok(Self {
             shards: vec![shard; SHARDS],
             input_grad: Vec::new(),
+            tap_grads: Vec::new(),
         })
     }
 
@@ -190,9 +198,29 @@ impl CpuNet {
         labels: &[u8],
         grads: &mut [f32],
     ) -> BatchStats {
+        self.gradient_with(params, x, labels, &[], grads)
+    }
+
+    /// [`Self::gradient`] with the perturbations `adds` (activation index, whole-batch values)
+    /// added during the forward pass.
+    fn gradient_with(
+        &mut self,
+        params: &[f32],
+        x: &[f32],
+        labels: &[u8],
+        adds: &[(usize, &[f32])],
+        grads: &mut [f32],
+    ) -> BatchStats {
         let (n, per) = (labels.len(), self.input_len());
         let parts = on_shards(&mut self.shards, n, |shard, r| {
-            let stats = shard.forward_loss(params, &x[r.start * per..r.end * per], &labels[r], n);
+            let own_adds = shard_adds(&shard.shapes, adds, &r);
+            let stats = shard.forward_loss_with(
+                params,
+                &x[r.start * per..r.end * per],
+                &labels[r],
+                n,
+                &own_adds,
+            );
             let mut own = std::mem::take(&mut shard.param_grads);
             own.resize(params.len(), 0.0);
             shard.backward(params, Some(&mut own), false);
@@ -249,6 +277,199 @@ impl CpuNet {
             shard.forward_loss(params, &x[r.start * per..r.end * per], &labels[r], n)
         }))
     }
+
+    /// Values per example at `tap` (the input's or the layer output's size); errors on a tap this
+    /// network does not have.
+    pub fn tap_len(&self, tap: Tap) -> Result<usize, NetError> {
+        self.check_taps(&[tap])?;
+        Ok(self.shards[0].shapes[tap.activation()].len())
+    }
+
+    /// Forward, loss and backward-data only, down to the lowest tap: the gradient of the batch's
+    /// *mean* loss with respect to the value at each of `taps` (whole batch, example-major, one
+    /// vector per tap in the order given), with the batch's loss and accuracy. No weight gradients
+    /// are formed. The input tap's gradient is [`Self::input_gradient`]'s, bit for bit. Errors when
+    /// a tap is not valid for this network ([`Tap`]) or `x` does not match `labels`.
+    pub fn tap_gradients(
+        &mut self,
+        params: &[f32],
+        x: &[f32],
+        labels: &[u8],
+        taps: &[Tap],
+    ) -> Result<(BatchStats, &[Vec<f32>]), NetError> {
+        self.check_taps(taps)?;
+        self.check_batch(x, labels)?;
+        let activations: Vec<usize> = taps.iter().map(|t| t.activation()).collect();
+        let (n, per) = (labels.len(), self.input_len());
+        let parts = on_shards(&mut self.shards, n, |shard, r| {
+            let stats = shard.forward_loss(params, &x[r.start * per..r.end * per], &labels[r], n);
+            shard.backward_to_taps(params, &activations);
+            stats
+        });
+        self.tap_grads.resize(taps.len(), Vec::new());
+        for (t, out) in self.tap_grads.iter_mut().enumerate() {
+            out.clear();
+            for (k, shard) in self.shards.iter().enumerate() {
+                if !shard_range(k, n).is_empty() {
+                    out.extend_from_slice(&shard.tap_grads[t]);
+                }
+            }
+        }
+        Ok((sum_stats(parts), &self.tap_grads))
+    }
+
+    /// [`Self::gradient`] with `deltas[t]` (whole batch, example-major) added at `taps[t]` during
+    /// the forward pass: at a layer tap, to the layer's output before the next layer reads it; at
+    /// the input tap, to the pixels, which are then clamped to `[0, 1]`. Overwrites `grads` with the
+    /// weight gradient of the batch's mean loss at the perturbed features and returns that loss and
+    /// accuracy. Errors on an invalid tap or on lengths that do not match.
+    pub fn perturbed_gradient(
+        &mut self,
+        params: &[f32],
+        x: &[f32],
+        labels: &[u8],
+        taps: &[Tap],
+        deltas: &[Vec<f32>],
+        grads: &mut [f32],
+    ) -> Result<BatchStats, NetError> {
+        self.check_taps(taps)?;
+        self.check_batch(x, labels)?;
+        let n = labels.len();
+        self.check_len("parameter gradient", grads.len(), params.len())?;
+        self.check_len("perturbations (one per tap)", deltas.len(), taps.len())?;
+        for (&tap, delta) in taps.iter().zip(deltas) {
+            self.check_len("tap perturbation", delta.len(), n * self.tap_len(tap)?)?;
+        }
+        let adds: Vec<(usize, &[f32])> = taps
+            .iter()
+            .zip(deltas)
+            .map(|(t, d)| (t.activation(), &d[..]))
+            .collect();
+        Ok(self.gradient_with(params, x, labels, &adds, grads))
+    }
+
+    /// Taps must be valid for this network and strictly increasing (see [`Tap`]).
+    fn check_taps(&self, taps: &[Tap]) -> Result<(), NetError> {
+        let layers = &self.arch().layers;
+        let mut last = None;
+        for &tap in taps {
+            if let Tap::Output(i) = tap {
+                let reason = match layers.get(i) {
+                    None => Some("there is no such layer"),
+                    Some(_) if i + 1 == layers.len() => {
+                        Some("the last layer's output (the logits) is not a tap")
+                    }
+                    Some(Layer::Conv3x3 { .. } | Layer::Linear { .. }) => None,
+                    Some(_) => Some("only conv and linear outputs are taps"),
+                };
+                if let Some(reason) = reason {
+                    return Err(NetError::Tap { tap, reason });
+                }
+            }
+            if last.is_some_and(|l| l >= tap.activation()) {
+                return Err(NetError::Tap {
+                    tap,
+                    reason: "taps must be given once each, in network order",
+                });
+            }
+            last = Some(tap.activation());
+        }
+        Ok(())
+    }
+
+    /// Checks that `x` holds one input per label and that every label is below the class count.
+    pub fn check_batch(&self, x: &[f32], labels: &[u8]) -> Result<(), NetError> {
+        self.check_len("batch pixels", x.len(), labels.len() * self.input_len())?;
+        let classes = self.classes();
+        match labels.iter().position(|&l| usize::from(l) >= classes) {
+            Some(example) => Err(NetError::Label {
+                example,
+                label: labels[example],
+                classes,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn check_len(&self, what: &'static str, got: usize, expected: usize) -> Result<(), NetError> {
+        if got == expected {
+            Ok(())
+        } else {
+            Err(NetError::Length {
+                what,
+                expected,
+                got,
+            })
+        }
+    }
+}
+
+/// Where a feature perturbation is added and a tap gradient read: the input pixels, or the output
+/// of layer `i` of [`Arch::layers`] (a conv or linear layer other than the last, i.e. a
+/// pre-activation). Taps are given in network order, each once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tap {
+    /// The input pixels (in `[0, 1]`, before the in-model normalisation).
+    Input,
+    /// The output of layer `i`.
+    Output(usize),
+}
+
+impl Tap {
+    /// Index into the activations: 0 is the input, `i + 1` the output of layer `i`.
+    fn activation(self) -> usize {
+        match self {
+            Tap::Input => 0,
+            Tap::Output(i) => i + 1,
+        }
+    }
+}
+
+/// Taps, perturbations or batches a tap pass cannot take.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NetError {
+    /// A tap that this network does not have, or taps out of order.
+    #[error("tap {tap:?}: {reason}")]
+    Tap {
+        /// The offending tap.
+        tap: Tap,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A buffer of the wrong length.
+    #[error("{what}: expected {expected} values, got {got}")]
+    Length {
+        /// Which buffer.
+        what: &'static str,
+        /// Length implied by the network and batch.
+        expected: usize,
+        /// Length given.
+        got: usize,
+    },
+    /// A class label is not below the number of classes.
+    #[error("label {label} of example {example} is not below the class count {classes}")]
+    Label {
+        /// Example index.
+        example: usize,
+        /// The label.
+        label: u8,
+        /// Number of classes.
+        classes: usize,
+    },
+}
+
+/// The part of each whole-batch perturbation in `adds` that belongs to the examples `range`.
+fn shard_adds<'a>(
+    shapes: &[Shape],
+    adds: &[(usize, &'a [f32])],
+    range: &std::ops::Range<usize>,
+) -> Vec<(usize, &'a [f32])> {
+    adds.iter()
+        .map(|&(at, values)| {
+            let len = shapes[at].len();
+            (at, &values[range.start * len..range.end * len])
+        })
+        .collect()
 }
 
 fn sum_stats(parts: Vec<BatchStats>) -> BatchStats {
@@ -274,6 +495,8 @@ struct Shard {
     grad: Vec<f32>,
     grad_next: Vec<f32>,
     param_grads: Vec<f32>,
+    /// Loss gradients at the taps of the last [`Self::backward_to_taps`].
+    tap_grads: Vec<Vec<f32>>,
 }
 
 impl Shard {
@@ -297,6 +520,7 @@ impl Shard {
             grad: Vec::new(),
             grad_next: Vec::new(),
             param_grads: Vec::new(),
+            tap_grads: Vec::new(),
         })
     }
 
@@ -308,12 +532,15 @@ impl Shard {
         self.shapes.last().map_or(0, Shape::len)
     }
 
-    /// Runs the forward pass on `x` (`batch` examples, pixels in [0, 1]).
-    fn forward(&mut self, params: &[f32], x: &[f32]) {
+    /// Runs the forward pass on `x` (`batch` examples, pixels in [0, 1]), adding each of `adds`
+    /// (activation index, this shard's values) to that activation as soon as it is formed; an
+    /// addition at the input is clamped to `[0, 1]`.
+    fn forward(&mut self, params: &[f32], x: &[f32], adds: &[(usize, &[f32])]) {
         let batch = x.len() / self.input_len();
         self.batch = batch;
         self.acts[0].clear();
         self.acts[0].extend_from_slice(x);
+        add_at(0, adds, &mut self.acts[0], Some((0.0, 1.0)));
         for (i, layer) in self.arch.layers.iter().enumerate() {
             let (done, rest) = self.acts.split_at_mut(i + 1);
             let input = &done[i];
@@ -360,6 +587,7 @@ impl Shard {
                     );
                 }
             }
+            add_at(i + 1, adds, out, None);
         }
     }
 
@@ -372,7 +600,19 @@ impl Shard {
         labels: &[u8],
         batch: usize,
     ) -> BatchStats {
-        self.forward(params, x);
+        self.forward_loss_with(params, x, labels, batch, &[])
+    }
+
+    /// [`Self::forward_loss`] with the perturbations `adds` of [`Self::forward`].
+    fn forward_loss_with(
+        &mut self,
+        params: &[f32],
+        x: &[f32],
+        labels: &[u8],
+        batch: usize,
+        adds: &[(usize, &[f32])],
+    ) -> BatchStats {
+        self.forward(params, x, adds);
         let classes = self.classes();
         self.grad.resize(labels.len() * classes, 0.0);
         softmax_cross_entropy_of(
@@ -388,16 +628,39 @@ impl Shard {
     /// the gradient of the mean loss; with `input_grad` the gradient with respect to the input
     /// pixels is left in `self.grad`. Weight gradients are skipped when `param_grads` is `None`
     /// (attack passes).
-    fn backward(&mut self, params: &[f32], mut param_grads: Option<&mut [f32]>, input_grad: bool) {
-        let batch = self.batch;
+    fn backward(&mut self, params: &[f32], param_grads: Option<&mut [f32]>, input_grad: bool) {
         let first_needed = if input_grad {
             0
         } else {
             self.first_param_layer()
         };
+        self.backward_through(params, param_grads, first_needed, input_grad, &[]);
+    }
+
+    /// Backward-data pass after [`Self::forward_loss`] down to the lowest of `taps` (activation
+    /// indices, increasing), leaving the loss gradient at each tap in `self.tap_grads`; no weight
+    /// gradients.
+    fn backward_to_taps(&mut self, params: &[f32], taps: &[usize]) {
+        self.tap_grads.resize(taps.len(), Vec::new());
+        let lowest = taps.first().copied().unwrap_or(self.arch.layers.len());
+        self.backward_through(params, None, lowest, true, taps);
+    }
+
+    /// The backward pass through layers `first_needed..` (last to first): weight gradients into
+    /// `param_grads` when given, the data gradient of layer `first_needed` only when `bottom_dx`,
+    /// and a copy of the gradient at each activation index of `record` into `self.tap_grads`.
+    fn backward_through(
+        &mut self,
+        params: &[f32],
+        mut param_grads: Option<&mut [f32]>,
+        first_needed: usize,
+        bottom_dx: bool,
+        record: &[usize],
+    ) {
+        let batch = self.batch;
         for i in (first_needed..self.arch.layers.len()).rev() {
             let (from, to) = (self.shapes[i], self.shapes[i + 1]);
-            let need_dx = i > first_needed || input_grad;
+            let need_dx = i > first_needed || bottom_dx;
             let dy = &self.grad;
             let dx = &mut self.grad_next;
             dx.resize(batch * from.len(), 0.0);
@@ -445,11 +708,25 @@ impl Shard {
                 }
             }
             std::mem::swap(&mut self.grad, &mut self.grad_next);
+            if let Some(t) = record.iter().position(|&a| a == i) {
+                self.tap_grads[t].clear();
+                self.tap_grads[t].extend_from_slice(&self.grad);
+            }
         }
     }
 
     fn first_param_layer(&self) -> usize {
         self.slots.iter().position(Option::is_some).unwrap_or(0)
+    }
+}
+
+/// Adds the values of `adds` at activation `at` (if any) to `values`, then clamps to `bounds`.
+fn add_at(at: usize, adds: &[(usize, &[f32])], values: &mut [f32], bounds: Option<(f32, f32)>) {
+    for &(_, delta) in adds.iter().filter(|(a, _)| *a == at) {
+        for (v, &d) in values.iter_mut().zip(delta) {
+            let sum = *v + d;
+            *v = bounds.map_or(sum, |(lo, hi)| sum.clamp(lo, hi));
+        }
     }
 }
 

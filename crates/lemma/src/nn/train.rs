@@ -196,6 +196,27 @@ impl Trainer {
         stats
     }
 
+    /// One SGD-momentum step (the rates of `step`; its rule is not used) on the gradient that
+    /// `gradient` writes: it is handed the network, the current weights and the gradient buffer to
+    /// overwrite, and returns the batch's statistics, which this returns.
+    pub(super) fn step_on_gradient<E>(
+        &mut self,
+        step: &StepConfig,
+        gradient: impl FnOnce(&mut CpuNet, &[f32], &mut [f32]) -> Result<BatchStats, E>,
+    ) -> Result<BatchStats, E> {
+        let stats = gradient(&mut self.net, &self.params, &mut self.grads)?;
+        sgd_momentum(
+            &mut self.params,
+            &mut self.velocity,
+            &self.grads,
+            step.lr,
+            step.momentum,
+            step.weight_decay,
+        )
+        .expect("the trainer holds one velocity and one gradient value per parameter");
+        Ok(stats)
+    }
+
     fn sam_gradient(&mut self, x: &[f32], labels: &[u8], rho: f32, chunk: usize) -> BatchStats {
         let per = self.net.input_len();
         let mut stats = BatchStats::default();
