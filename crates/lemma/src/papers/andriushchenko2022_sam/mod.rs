@@ -11,7 +11,7 @@
 //!
 //! **Deviations / reconstructions.** The SAM α∞ theorem's constants are [recall] in the spec; this
 //! module measures the effective initialisation instead of assuming it. SAM is unnormalised, as in
-//! the notebook. The deep-network part (checks SAM-8 … SAM-13) is not implemented here yet.
+//! the notebook. The deep-network part (checks SAM-8 … SAM-13) is the [`cnn`] module.
 
 pub mod checks;
 pub mod cnn;

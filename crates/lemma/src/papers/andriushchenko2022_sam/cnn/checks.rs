@@ -1,27 +1,29 @@
 //! Checks SAM-8 … SAM-13 (spec §6.2): the scaled CNN part, on Fashion-MNIST, on the CPU backend.
 //!
-//! Two tiers. **Smoke** (CI, a few minutes on 2 cores): CNN-S on the first 4,000 training images of
-//! `fashion-mnist-small`, 6 epochs (+3 fine-tuning), label noise over 10 epochs, seed 0.
-//! **Full** (`lemma verify --tier full`, hours on a CPU): CNN-M on 8,000 images, 30 epochs (+10),
-//! label noise over 40 epochs, seeds 0–2, as the spec's §5.2 setting.
+//! Three tiers. **Smoke** (CI, a few minutes on 2 cores): CNN-S on the first 4,000 training images
+//! of `fashion-mnist-small`, 6 epochs (+3 fine-tuning), label noise over 10 epochs, seed 0.
+//! **Full** (`lemma verify --tier full`, about an hour on 2 idle cores): CNN-M on 8,000 images,
+//! 30 epochs (+10), label noise over 40 epochs, seeds 0–2, as the spec's §5.2 setting.
+//! **Medium** (`--tier medium`): the full setting on seed 0 only, a third of the full tier's work.
 //!
-//! **Calibration (common.md §3).** The thresholds are the spec's proposals (§6.2). The effects did
-//! not reproduce at smoke scale, so in the smoke tier SAM-8 … SAM-12 are report-only (values
-//! printed, never failing CI) and only SAM-13 is hard; the full tier uses the spec's kinds but has
-//! not been calibrated (it takes hours on 2 cores). Observed natively on the CPU backend (CNN-S,
-//! `fashion-mnist-small`, seed 0):
+//! **Calibration (common.md §3), from the one full-tier run** (natively, CPU backend, seeds 0–2;
+//! its runs are kept in `benches/results/sam-cnn-full-tier.jsonl`). A claim that held on every seed
+//! is asserted in the full and medium tiers at about half its smallest observed effect; one that
+//! did not is report-only there, with the reason. The spec's proposed margins did not reproduce:
 //!
-//! | check | smoke (4k images, 6 ep.) | 2k images, 20 ep., no augm. | 1k images, 40 ep., no augm. |
+//! | check | spec's proposal | full tier, seeds 0 / 1 / 2 | calibrated rule |
 //! |---|---|---|---|
-//! | SAM-8 sharpness SAM(0.05)/ERM (≤ 0.5) | 0.852 | 0.831 | 0.756 |
-//! | SAM-9 sharpness cut by ERM→SAM (≥ 30 %) | 4.5 % (+3 ep. at lr/100) | – | – |
-//! | SAM-10 best acc. SAM(0.1) − ERM, 40 % noise (≥ +3) | −3.25 pts (10 ep.) | – | −1.45 pts (final: +9.85) |
-//! | SAM-11 acc. ERM→SAM − ERM→ERM (≥ +0.2, soft) | +0.05 pts | – | – |
-//! | SAM-12 acc. m=8 − m=128 (≥ −0.2, soft) | −1.05 pts | – | – |
+//! | SAM-8 sharpness SAM(0.05) / ERM | ≤ 0.5 | 0.827 / 0.767 / 0.810 | ≤ 0.91 (hard) |
+//! | SAM-9 sharpness cut by ERM→SAM fine-tuning | ≥ 30 % | 7.5 % / 9.9 % / 7.6 % | ≥ 3.5 % (hard) |
+//! | SAM-10 best acc. SAM(0.1) − ERM, 40 % label noise | ≥ +3 pts | −1.45 / −1.15 / −2.75 pts | report-only |
+//! | SAM-11 acc. ERM→SAM − ERM→ERM (mean) | ≥ +0.2 pts | +0.10 / −0.20 / +0.30 (mean +0.07) | report-only |
+//! | SAM-12 acc. m = 8 − m = 128 | ≥ −0.2 pts | −1.25 / −0.05 / −0.40 pts | report-only |
 //!
-//! SAM does find flatter solutions (ratio < 1 throughout, falling with longer training) and keeps
-//! far more of its accuracy under label noise at the end of training (+9.85 points), but not by the
-//! proposed margins at these budgets, and its best-epoch accuracy is not higher.
+//! SAM does find flatter minima than ERM on every seed, and fine-tuning with SAM flattens an ERM
+//! solution on every seed, but both by far less than the spec proposes; SAM's accuracy gains
+//! (label noise, fine-tuning) did not appear. In the smoke tier (CNN-S, 6 epochs, one seed)
+//! SAM-8 … SAM-12 are report-only: the rules are calibrated for CNN-M at full length, and one
+//! smoke seed (SAM-8's ratio 0.852, SAM-9's cut 4.5 %) is no calibration of its own.
 
 use super::CnnConfig;
 use super::config::CNN_SCHEMA;
@@ -172,17 +174,72 @@ fn per_seed(
     }
 }
 
-fn describe(c: &CnnChecks) -> String {
+/// What the full tier observed for a check and how the full and medium tiers assert it (the
+/// calibration table in the module doc).
+struct Calibration {
+    /// The observed values on seeds 0–2, shown with the check.
+    observed: &'static str,
+    /// The kind in the full and medium tiers.
+    kind: CheckKind,
+    /// Why the check is report-only there (empty when it is asserted).
+    reason: &'static str,
+}
+
+/// SAM-8: SAM's sharpness over ERM's at most this (spec's proposal 0.5).
+const SAM8_MAX_RATIO: f64 = 0.91;
+const SAM8: Calibration = Calibration {
+    observed: "ratios 0.827, 0.767, 0.810",
+    kind: CheckKind::Hard,
+    reason: "",
+};
+
+/// SAM-9: ERM→SAM fine-tuning cuts the sharpness by at least this fraction (spec's 30 %).
+const SAM9_MIN_CUT: f64 = 0.035;
+const SAM9: Calibration = Calibration {
+    observed: "cuts 7.5 %, 9.9 %, 7.6 %",
+    kind: CheckKind::Hard,
+    reason: "",
+};
+
+/// SAM-10: SAM's best-epoch accuracy gain under label noise, points (the spec's proposal).
+const SAM10_MIN_GAIN: f64 = 3.0;
+const SAM10: Calibration = Calibration {
+    observed: "gains −1.45, −1.15, −2.75 points",
+    kind: CheckKind::ReportOnly,
+    reason: "SAM is below ERM on every seed",
+};
+
+/// SAM-11: mean accuracy gain of ERM→SAM over ERM→ERM, points (the spec's proposal).
+const SAM11_MIN_GAIN: f64 = 0.2;
+const SAM11: Calibration = Calibration {
+    observed: "gains +0.10, −0.20, +0.30 points (mean +0.07)",
+    kind: CheckKind::ReportOnly,
+    reason: "the gain has no consistent sign over the seeds",
+};
+
+/// SAM-12: m = 8 may be at most this many points below m = 128 (the spec's proposal).
+const SAM12_MAX_LOSS: f64 = 0.2;
+const SAM12: Calibration = Calibration {
+    observed: "m = 8 minus m = 128: −1.25, −0.05, −0.40 points",
+    kind: CheckKind::ReportOnly,
+    reason: "m = 8 is below m = 128 on every seed, beyond the margin on two",
+};
+
+/// The check's setting and how this tier treats it, for the result's note.
+fn describe(c: &CnnChecks, cal: &Calibration) -> String {
     let s = c.setting;
-    let scale = if c.env.tier == Tier::Smoke {
-        " Report-only in the smoke tier: at this budget the effect is smaller than the spec's \
-         margin (calibration table in cnn/checks.rs); `--tier full` asserts it at the spec's scale."
+    let how = if c.env.tier == Tier::Smoke {
+        "Report-only in the smoke tier: the rule is calibrated for the full tier (CNN-M, 8k images), \
+         and one smoke seed is no calibration of its own."
+            .to_string()
+    } else if cal.kind == CheckKind::ReportOnly {
+        format!("Report-only: {}.", cal.reason)
     } else {
-        " Full tier: thresholds are the spec's proposals, not yet calibrated on 5 seeds."
+        "Threshold set from the full tier's values (about half the smallest effect).".to_string()
     };
     format!(
-        "{} on {} of {} ({} epochs), seeds {:?}.{scale}",
-        s.arch, s.train_size, s.dataset, s.epochs, s.seeds
+        "{} on {} of {} ({} epochs), seeds {:?}. {how} Full tier, seeds 0–2: {}.",
+        s.arch, s.train_size, s.dataset, s.epochs, s.seeds, cal.observed
     )
 }
 
@@ -196,14 +253,17 @@ fn sam8(c: &mut CnnChecks) -> Evaluation {
         t.measure(format!("seed {seed}: sharpness SAM(0.05)"), s);
         t.measure(format!("seed {seed}: ratio"), s / e);
         t.require(
-            s <= 0.5 * e,
-            format!("seed {seed}: ratio {:.3} > 0.5", s / e),
+            s <= SAM8_MAX_RATIO * e,
+            format!("seed {seed}: ratio {:.3} > {SAM8_MAX_RATIO}", s / e),
         );
         Ok(())
     });
     t.finish(
-        format!("every seed: {SHARPNESS_STEPS}-step sharpness (ρ_e = 0.05) of SAM(ρ = 0.05) ≤ 0.5 × ERM's"),
-        describe(c),
+        format!(
+            "every seed: {SHARPNESS_STEPS}-step sharpness (ρ_e = 0.05) of SAM(ρ = 0.05) ≤ \
+             {SAM8_MAX_RATIO} × ERM's (spec's proposal 0.5)"
+        ),
+        describe(c, &SAM8),
     )
 }
 
@@ -216,17 +276,22 @@ fn sam9(c: &mut CnnChecks) -> Evaluation {
         t.measure(format!("seed {seed}: sharpness ERM→SAM"), s);
         t.measure(format!("seed {seed}: reduction"), 1.0 - s / e);
         t.require(
-            s <= 0.7 * e,
+            s <= (1.0 - SAM9_MIN_CUT) * e,
             format!(
-                "seed {seed}: reduction {:.1} % < 30 %",
-                100.0 * (1.0 - s / e)
+                "seed {seed}: reduction {:.1} % < {:.1} %",
+                100.0 * (1.0 - s / e),
+                100.0 * SAM9_MIN_CUT
             ),
         );
         Ok(())
     });
     t.finish(
-        "every seed: ERM→SAM(0.05) fine-tuning lowers the 20-step sharpness by ≥ 30 % vs ERM→ERM",
-        describe(c),
+        format!(
+            "every seed: ERM→SAM(0.05) fine-tuning lowers the 20-step sharpness by ≥ {:.1} % vs \
+             ERM→ERM (spec's proposal 30 %)",
+            100.0 * SAM9_MIN_CUT
+        ),
+        describe(c, &SAM9),
     )
 }
 
@@ -258,13 +323,20 @@ fn sam10(c: &mut CnnChecks) -> Evaluation {
             format!("seed {seed}: final test accuracy SAM (%)"),
             100.0 * sam["test_accuracy"],
         );
+        t.measure(format!("seed {seed}: best-accuracy gain (points)"), s - e);
         t.require(
-            s >= e + 3.0,
-            format!("seed {seed}: gain {:.2} points < 3", s - e),
+            s >= e + SAM10_MIN_GAIN,
+            format!("seed {seed}: gain {:.2} points < {SAM10_MIN_GAIN}", s - e),
         );
         Ok(())
     });
-    t.finish("every seed: with 40 % label noise, best-epoch test accuracy of SAM(ρ = 0.1) ≥ ERM + 3 points", describe(c))
+    t.finish(
+        format!(
+            "every seed: with 40 % label noise, best-epoch test accuracy of SAM(ρ = 0.1) ≥ ERM + \
+             {SAM10_MIN_GAIN} points"
+        ),
+        describe(c, &SAM10),
+    )
 }
 
 fn sam11(c: &mut CnnChecks) -> Evaluation {
@@ -287,11 +359,14 @@ fn sam11(c: &mut CnnChecks) -> Evaluation {
     if !gains.is_empty() {
         let mean = gains.iter().sum::<f64>() / gains.len() as f64;
         t.measure("mean gain (points)", mean);
-        t.require(mean >= 0.2, format!("mean gain {mean:.2} points < 0.2"));
+        t.require(
+            mean >= SAM11_MIN_GAIN,
+            format!("mean gain {mean:.2} points < {SAM11_MIN_GAIN}"),
+        );
     }
     t.finish(
-        "mean over seeds: ERM→SAM test accuracy ≥ ERM→ERM + 0.2 points",
-        describe(c),
+        format!("mean over seeds: ERM→SAM test accuracy ≥ ERM→ERM + {SAM11_MIN_GAIN} points"),
+        describe(c, &SAM11),
     )
 }
 
@@ -312,12 +387,18 @@ fn sam12(c: &mut CnnChecks) -> Evaluation {
         t.measure(format!("seed {seed}: accuracy m = 8 (%)"), a);
         t.measure(format!("seed {seed}: accuracy m = 128 (%)"), b);
         t.require(
-            a >= b - 0.2,
+            a >= b - SAM12_MAX_LOSS,
             format!("seed {seed}: m = 8 is {:.2} points below m = 128", b - a),
         );
         Ok(())
     });
-    t.finish("every seed: m-SAM with m = 8 reaches at least the accuracy of m = 128 minus 0.2 points (ρ = 0.05)", describe(c))
+    t.finish(
+        format!(
+            "every seed: m-SAM with m = 8 reaches at least the accuracy of m = 128 minus \
+             {SAM12_MAX_LOSS} points (ρ = 0.05)"
+        ),
+        describe(c, &SAM12),
+    )
 }
 
 fn sam13(c: &mut CnnChecks) -> Evaluation {
@@ -358,44 +439,43 @@ fn sam13(c: &mut CnnChecks) -> Evaluation {
     )
 }
 
-/// The CNN checks. In the full tier the kinds are the spec's (SAM-8/9/10/13 hard, SAM-11/12
-/// soft). In the smoke tier only SAM-13 is hard: the effects SAM-8 … SAM-12 need the spec's
-/// training length and did not reproduce at smoke scale (see the calibration table above), so
-/// they are reported with their values but cannot fail CI.
+/// The CNN checks. In the full and medium tiers each of SAM-8 … SAM-12 has the kind its
+/// calibration earned (SAM-8 and SAM-9 hard, SAM-10 … SAM-12 report-only); in the
+/// smoke tier they are report-only (see the module doc). SAM-13 is hard everywhere.
 pub fn checks(tier: Tier) -> Vec<Check<CnnChecks>> {
-    let (hard, soft) = match tier {
-        Tier::Full | Tier::Medium => (CheckKind::Hard, CheckKind::Soft),
-        Tier::Smoke => (CheckKind::ReportOnly, CheckKind::ReportOnly),
+    let kind = |cal: &Calibration| match tier {
+        Tier::Full | Tier::Medium => cal.kind,
+        Tier::Smoke => CheckKind::ReportOnly,
     };
     vec![
         Check {
             id: "SAM-8",
             claim: "SAM converges to flatter minima than ERM on a CNN.",
-            kind: hard,
+            kind: kind(&SAM8),
             run: sam8,
         },
         Check {
             id: "SAM-9",
             claim: "Fine-tuning an ERM solution with SAM makes it flatter.",
-            kind: hard,
+            kind: kind(&SAM9),
             run: sam9,
         },
         Check {
             id: "SAM-10",
             claim: "With 40 % label noise SAM's best test accuracy beats ERM's.",
-            kind: hard,
+            kind: kind(&SAM10),
             run: sam10,
         },
         Check {
             id: "SAM-11",
             claim: "SAM fine-tuning improves test accuracy over ERM fine-tuning.",
-            kind: soft,
+            kind: kind(&SAM11),
             run: sam11,
         },
         Check {
             id: "SAM-12",
             claim: "Smaller m in m-SAM does not hurt (small gain expected at this scale).",
-            kind: soft,
+            kind: kind(&SAM12),
             run: sam12,
         },
         Check {
