@@ -184,15 +184,7 @@ impl Trainer {
             StepRule::Erm => self.net.gradient(&self.params, x, labels, &mut self.grads),
             StepRule::Sam { rho, chunk } => self.sam_gradient(x, labels, rho, chunk),
         };
-        sgd_momentum(
-            &mut self.params,
-            &mut self.velocity,
-            &self.grads,
-            step.lr,
-            step.momentum,
-            step.weight_decay,
-        )
-        .expect("the trainer holds one velocity and one gradient value per parameter");
+        self.descend(step);
         stats
     }
 
@@ -205,6 +197,12 @@ impl Trainer {
         gradient: impl FnOnce(&mut CpuNet, &[f32], &mut [f32]) -> Result<BatchStats, E>,
     ) -> Result<BatchStats, E> {
         let stats = gradient(&mut self.net, &self.params, &mut self.grads)?;
+        self.descend(step);
+        Ok(stats)
+    }
+
+    /// [`sgd_momentum`] at the rates of `step` on the gradient in `self.grads`.
+    fn descend(&mut self, step: &StepConfig) {
         sgd_momentum(
             &mut self.params,
             &mut self.velocity,
@@ -214,7 +212,6 @@ impl Trainer {
             step.weight_decay,
         )
         .expect("the trainer holds one velocity and one gradient value per parameter");
-        Ok(stats)
     }
 
     fn sam_gradient(&mut self, x: &[f32], labels: &[u8], rho: f32, chunk: usize) -> BatchStats {
